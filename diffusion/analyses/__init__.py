@@ -1,0 +1,25 @@
+"""Per-experiment analyses: tables in, figures and a claims report out.
+
+Each analysis is a function ``analyse(settings, tables, out_dir, *, header) -> Path`` that reads
+only the saved tables (never simulates), writes ``figures/*.png`` and ``report.md`` into the run
+folder and returns the report's path. :data:`ANALYSES` maps experiment names to them; an
+experiment without its own analysis gets :func:`generic.analyse` (summary table and report of
+the measures, no claim verdicts).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from diffusion.analyses import generic, weak_ties
+
+ANALYSES = {"weak_ties": weak_ties.analyse}
+
+
+def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any]) -> Path:
+    """Run the analysis registered for ``settings.experiment.name`` (or the generic one)."""
+    function = ANALYSES.get(settings.experiment.name, generic.analyse)
+    return function(settings, tables, out_dir, header=header)

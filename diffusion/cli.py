@@ -1,0 +1,107 @@
+"""Command line: ``python -m diffusion +experiment=NAME [overrides...]``.
+
+The only module that runs Hydra. It composes the config, validates it
+(:func:`diffusion.config.to_settings`), runs the experiment (:func:`diffusion.runner.execute`)
+with a progress bar, and writes into Hydra's run folder: ``.hydra/`` (resolved config),
+``provenance.json``, the Parquet tables, ``figures/`` and ``report.md``.
+
+A user mistake (bad value, unknown key, missing file) prints one paragraph and exits with
+status 2, with no traceback; runs already finished stay in the run folder.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from diffusion.errors import DiffusionError
+
+#: Exit status for a user mistake.
+EXIT_USER_ERROR = 2
+
+
+def conf_dir() -> Path:
+    """Absolute path of the config folder: the installed package's own, else the repo's.
+
+    A non-editable install ships ``conf/`` inside the wheel as ``diffusion/conf``; a source
+    checkout (or an editable install) keeps it at the top of the repository.
+    """
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "conf", package.parent / "conf"):
+        if (candidate / "config.yaml").is_file():
+            return candidate
+    raise DiffusionError(
+        f"cannot find the config folder: neither {package / 'conf'} nor {package.parent / 'conf'} "
+        "holds config.yaml. Reinstall the package (pip install .) or run from the repository."
+    )
+
+
+def fail(error: BaseException) -> None:
+    """Print a user error as one paragraph and exit with :data:`EXIT_USER_ERROR`."""
+    print(f"error: {error}", file=sys.stderr)
+    raise SystemExit(EXIT_USER_ERROR)
+
+
+def _progress(finished: Iterator, total: int) -> Iterator:
+    from tqdm.auto import tqdm
+
+    yield from tqdm(finished, total=total, desc="runs", unit="run", dynamic_ncols=True)
+
+
+def run_task(cfg) -> Path:  # cfg: omegaconf.DictConfig
+    """Run the experiment described by a composed config; return the run folder."""
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import OmegaConf
+
+    from diffusion.analyses import analyse
+    from diffusion.config import to_settings
+    from diffusion.provenance import provenance, write_provenance
+    from diffusion.report import config_hash
+    from diffusion.runner import execute
+
+    settings = to_settings(cfg)
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    digest = config_hash(resolved)
+    command = "python -m diffusion " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    record = provenance(
+        seed=settings.config.seed,
+        config_hash=digest,
+        command=command,
+        extra={"experiment": settings.experiment.name, "scale": settings.config.scale},
+    )
+    write_provenance(out_dir / "provenance.json", record)
+    progress = _progress if settings.run.progress else None
+    tables = execute(settings.config, out_dir, progress=progress)
+    report = analyse(settings, tables, out_dir, header=record)
+    print(f"results: {out_dir}\nreport:  {report}")
+    return out_dir
+
+
+def main() -> None:
+    """Entry point of ``python -m diffusion`` and the ``diffusion`` script."""
+    import hydra
+    from hydra.core.config_store import ConfigStore
+
+    from diffusion.config import Config
+
+    try:
+        path = conf_dir()
+    except DiffusionError as error:
+        fail(error)
+    ConfigStore.instance().store(name="diffusion_schema", node=Config)
+
+    @hydra.main(version_base="1.3", config_path=str(path), config_name="config")
+    def _task(cfg) -> None:
+        try:
+            run_task(cfg)
+        except DiffusionError as error:
+            fail(error)
+
+    _task()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+"""Typed configuration: the schema behind ``conf/`` and its conversion to parameter objects.
+
+The schema is assembled from the parameter dataclasses the library layers already define
+(:mod:`diffusion.params`, the keyword arguments of
+:func:`diffusion.networks.weak_tie_society`), so every default is written exactly once.
+Hydra validates types and unknown keys when it composes the config; ranges are checked when
+:func:`to_settings` turns the composed config into dataclasses (each ``__post_init__``).
+Errors are :class:`~diffusion.errors.ConfigError` with a message naming the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from diffusion.errors import ConfigError
+from diffusion.networks import society as society_module
+from diffusion.params import BehaviourParams, CampaignParams, PlatformParams, check_range
+from diffusion.policies import ExposurePolicy
+
+#: Network kinds the config can build.
+NETWORK_KINDS = ("society", "file")
+
+
+def _society_fields() -> list[tuple[str, Any, Any]]:
+    """(name, type, dataclass field) for each keyword of :func:`weak_tie_society` but ``rng``."""
+    hints = typing.get_type_hints(society_module.weak_tie_society)
+    result = []
+    for name, parameter in inspect.signature(society_module.weak_tie_society).parameters.items():
+        if name == "rng":
+            continue
+        annotation = hints.get(name, Any)
+        if isinstance(annotation, types.UnionType):  # OmegaConf wants typing.Optional
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = Optional[args[0]] if len(args) == 1 else Any
+        default = parameter.default
+        if default is inspect.Parameter.empty:
+            default = dataclasses.MISSING
+        result.append((name, annotation, field(default=default)))
+    return result
+
+
+#: ``network/`` group schema: the society generator's keywords, plus the kind and a file path.
+NetworkConfig = dataclasses.make_dataclass(
+    "NetworkConfig",
+    [
+        ("kind", str, field(default="society")),
+        ("path", Optional[str], field(default=None)),
+        *_society_fields(),
+    ],
+)
+NetworkConfig.__doc__ = (
+    "Network to build (config group ``network/``). ``kind=society`` calls "
+    ":func:`diffusion.networks.weak_tie_society` with the other fields; ``kind=file`` loads "
+    "``path`` with :func:`diffusion.networks.load_network` and builds the society on it."
+)
+
+
+@dataclass
+class RunConfig:
+    """How many replicates and days, and how to run them."""
+
+    #: Replicates per grid point; replicate r uses the same seeds in every scenario (paired).
+    n_replicates: int = 20
+    #: Days simulated per run.
+    n_steps: int = 30
+    #: Parallel worker processes (joblib); results do not depend on it.
+    n_jobs: int = 1
+    #: Show a progress bar.
+    progress: bool = True
+    #: Create one Mesa agent per user (off only for very large batch runs).
+    create_agents: bool = True
+
+    def __post_init__(self) -> None:
+        check_range("run", "n_replicates", self.n_replicates, 1, integer=True)
+        check_range("run", "n_steps", self.n_steps, 1, integer=True)
+        if self.n_jobs == 0 or self.n_jobs < -1:
+            raise ConfigError(
+                f"run.n_jobs={self.n_jobs} is not allowed: use a positive number of worker "
+                "processes, or -1 for one per core."
+            )
+
+
+@dataclass
+class ExperimentConfig:
+    """What an experiment file sets: its name, the claims it tests and its sweep grid."""
+
+    name: str = "default"
+    #: Claim IDs tested (``claims.md``), e.g. ``[W1, W2]``.
+    claims: list[str] = field(default_factory=list)
+    #: Grid: dotted config key -> list of values. The product of all lists is run.
+    sweep: dict[str, list[Any]] = field(default_factory=dict)
+
+
+@dataclass
+class Config:
+    """The whole configuration (``conf/config.yaml`` extends this schema)."""
+
+    #: Root seed: every replicate's streams derive from it (numpy SeedSequence).
+    seed: int = 2021
+    #: Name of the scale preset in use (``scale/``).
+    scale: str = "paper"
+    network: NetworkConfig = field(default_factory=NetworkConfig)  # type: ignore[valid-type]
+    platform: PlatformParams = field(default_factory=PlatformParams)
+    behaviour: BehaviourParams = field(default_factory=BehaviourParams)
+    campaign: CampaignParams = field(default_factory=CampaignParams)
+    run: RunConfig = field(default_factory=RunConfig)
+    experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
+
+    def __post_init__(self) -> None:
+        check_range("", "seed", self.seed, 0, 2**63 - 1, integer=True)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A validated config as plain objects, ready for the runner."""
+
+    config: Config
+    network: Any
+    platform: PlatformParams
+    behaviour: BehaviourParams
+    campaign: CampaignParams
+    run: RunConfig
+    experiment: ExperimentConfig
+
+
+def schema() -> DictConfig:
+    """The structured schema, as stored in Hydra's ConfigStore (see :mod:`diffusion.cli`)."""
+    return OmegaConf.structured(Config)
+
+
+def to_settings(cfg: DictConfig | dict[str, Any]) -> Settings:
+    """Validate a composed config and convert it to dataclasses.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown key, a value of the wrong type, or a value out of range.
+    """
+    try:
+        merged = OmegaConf.merge(schema(), cfg)
+        config: Config = OmegaConf.to_object(merged)  # runs every __post_init__
+    except ConfigError:
+        raise
+    except OmegaConfBaseException as error:
+        raise ConfigError(_describe_omegaconf_error(error)) from None
+    network = config.network
+    if network.kind not in NETWORK_KINDS:
+        raise ConfigError(
+            f"network.kind={network.kind!r} is not a known network kind; allowed: "
+            f"{', '.join(NETWORK_KINDS)}."
+        )
+    if network.kind == "file" and not network.path:
+        raise ConfigError("network.kind=file needs network.path=PATH to a CSV, GraphML or edge list.")
+    _check_sweep(config)
+    return Settings(
+        config=config,
+        network=network,
+        platform=config.platform,
+        behaviour=config.behaviour,
+        campaign=config.campaign,
+        run=config.run,
+        experiment=config.experiment,
+    )
+
+
+def _describe_omegaconf_error(error: OmegaConfBaseException) -> str:
+    key = getattr(error, "full_key", None)
+    message = str(error).splitlines()[0] if str(error) else type(error).__name__
+    where = f" at key {key!r}" if key else ""
+    return f"Invalid configuration{where}: {message}."
+
+
+def _check_sweep(config: Config) -> None:
+    base = OmegaConf.structured(config)
+    names = {}
+    for key, values in config.experiment.sweep.items():
+        if OmegaConf.select(base, key, default=_MISSING) is _MISSING:
+            raise ConfigError(
+                f"experiment.sweep names {key!r}, which is not a config key. Sweep keys are "
+                "dotted paths such as network.weak_tie_share or behaviour.p_share."
+            )
+        if not isinstance(values, list | tuple) or len(values) == 0:
+            raise ConfigError(f"experiment.sweep.{key} must be a non-empty list of values.")
+        name = key.rsplit(".", 1)[-1]
+        if name in names:
+            raise ConfigError(f"experiment.sweep keys {names[name]!r} and {key!r} end in the same name.")
+        names[name] = key
+
+
+_MISSING = object()
+
+
+def grid(experiment: ExperimentConfig) -> list[dict[str, Any]]:
+    """Every combination of the sweep, as ``{dotted_key: value}`` dicts, in a fixed order."""
+    points: list[dict[str, Any]] = [{}]
+    for key, values in experiment.sweep.items():
+        points = [{**point, key: value} for point in points for value in values]
+    return points
+
+
+def apply_point(config: Config, point: dict[str, Any]) -> Settings:
+    """Settings for one grid point: the config with the point's values set, re-validated."""
+    base = OmegaConf.structured(config)
+    for key, value in point.items():
+        OmegaConf.update(base, key, value, merge=False)
+    return to_settings(base)
+
+
+def build_policy(spec: dict[str, Any] | None) -> ExposurePolicy:
+    """Instantiate the exposure policy named by a ``_target_`` spec (default: the baseline)."""
+    from hydra.utils import instantiate  # only here: the model layers never import Hydra
+
+    from diffusion.policies import AppealWeighted
+
+    if spec is None:
+        return AppealWeighted()
+    try:
+        policy = instantiate(spec)
+    except ConfigError:
+        raise
+    except Exception as error:  # Hydra wraps import and argument errors in its own types
+        cause = error.__cause__ or error
+        raise ConfigError(
+            f"platform.policy could not be built from {dict(spec)!r}: {cause}. Check that "
+            "_target_ names an ExposurePolicy class and that its arguments are spelt right."
+        ) from None
+    if not isinstance(policy, ExposurePolicy):
+        raise ConfigError(
+            f"platform.policy._target_={spec.get('_target_')!r} built a "
+            f"{type(policy).__name__}, not an ExposurePolicy."
+        )
+    return policy
+
+

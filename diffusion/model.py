@@ -1,0 +1,605 @@
+"""The platform model: creators post, feeds expose, users view, share, follow, trust and buy.
+
+Time unit: one step is one day. Update rule: synchronous decide-then-commit. Every decision of
+day ``t`` reads the state at the start of day ``t``; all changes are applied together in
+:meth:`PlatformModel.commit`, so the order in which users are processed never matters.
+
+One day::
+
+    post    creators post new items (short videos; some carry a product)
+    expose  each active user's feed is filled: follow feed, same-city feed, discovery feed
+            (the exposure policy), plus items shared to them by ties yesterday
+    decide  on each exposure: view, like, follow, share (an independent-cascade hop over the
+            social graph), and for products a purchase (complex contagion with a trust route)
+    commit  apply views, follows, trust changes, purchases and word of mouth; queue shares
+            for tomorrow; close the cascades of items that expire
+    record  the DataCollector calls the named metric functions of :mod:`diffusion.metrics`
+
+Users are Mesa agents (:mod:`diffusion.agents`); agent ``i`` sits on vertex ``i`` of the social
+graph. Hot state lives in arrays owned by the model; agents read their own entries. Claims:
+W1-W4 (sharing over weak and strong ties, homophily, two channels), P1-P3 (trust, word of mouth,
+repeat acceptance), P7 (same-city trust).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from diffusion.agents import Creator, User
+from diffusion.contagion import transmit
+from diffusion.items import ItemStore
+from diffusion.metrics import cascades as cascade_metrics
+from diffusion.metrics import platform as platform_metrics
+from diffusion.networks.society import Society
+from diffusion.pairs import PairTable
+from diffusion.params import CHANNELS, BehaviourParams, CampaignParams, PlatformParams
+from diffusion.policies import AppealWeighted, ExposurePolicy, FeedState
+
+SHARE, FOLLOW, SAME_CITY, DISCOVERY = range(len(CHANNELS))
+
+#: Columns of the exposure table, one row per (item, user) pair that has met.
+EXPOSURE_COLUMNS = {
+    "first_step": np.int32,  # day of first exposure (the view)
+    "parent": np.int64,  # user whose share caused the view, -1 if a platform channel did
+    "channel": np.int8,  # channel of the first exposure
+    "n_sources": np.int16,  # distinct sources so far: each sharing tie, plus the platform once
+    "platform_seen": np.bool_,
+    "last_source": np.int64,  # most recent sharing tie, -1 if none
+    "sent": np.bool_,  # the user has passed the item on (share or recommendation)
+    "bought": np.bool_,
+}
+
+#: Columns of the user-creator relation table (trust, following).
+RELATION_COLUMNS = {"trust": np.float64, "following": np.bool_, "since": np.int32}
+
+
+@dataclass(frozen=True, eq=False)
+class Exposures:
+    """One day's exposures, one row per (item, user) pair, with what they lead to."""
+
+    user: np.ndarray
+    item: np.ndarray
+    channel: np.ndarray  # channel of the day's first exposure (share wins over the platform)
+    source: np.ndarray  # a sharing tie of the day, -1 if none
+    n_deliveries: np.ndarray  # sharing ties that delivered the item today
+    platform: np.ndarray  # reached by a platform channel today
+    row: np.ndarray  # row in the exposure table, -1 if the pair is new (a view)
+    delivery_user: np.ndarray  # every share delivery of the day (for W3 conversion counts)
+    delivery_item: np.ndarray
+    delivery_source: np.ndarray
+
+
+class PlatformModel(mesa.Model):
+    """A short-video platform on a weak-tie society.
+
+    Parameters
+    ----------
+    society : Society
+        The built social graph, circles, cities, creators and initial follows. The model builds
+        no network.
+    platform, behaviour, campaign : parameter dataclasses
+        Read, never modified. Defaults are the package defaults (:mod:`diffusion.params`).
+    policy : ExposurePolicy, optional
+        Fills the discovery slots. Default: :class:`~diffusion.policies.AppealWeighted`.
+    rng : numpy.random.Generator
+        The agents' stream: posting and every user decision.
+    platform_rng : numpy.random.Generator
+        The platform's stream: who is online, feed composition, the policy's draws.
+    create_agents : bool
+        Create one Mesa agent per user (default). ``False`` skips them for large batch runs;
+        the simulation is identical because agents hold no hot state.
+
+    Notes
+    -----
+    Day-level update rule: see the module docstring. Complexity per day is
+    O(E_day log P + P) for E_day exposures and P stored (item, user) pairs, with no per-user
+    Python loop.
+    """
+
+    def __init__(
+        self,
+        society: Society,
+        *,
+        platform: PlatformParams | None = None,
+        behaviour: BehaviourParams | None = None,
+        campaign: CampaignParams | None = None,
+        policy: ExposurePolicy | None = None,
+        rng: np.random.Generator,
+        platform_rng: np.random.Generator,
+        create_agents: bool = True,
+    ) -> None:
+        super().__init__(rng=rng)
+        self.society = society
+        self.platform = PlatformParams() if platform is None else platform
+        self.behaviour = BehaviourParams() if behaviour is None else behaviour
+        self.campaign = CampaignParams() if campaign is None else campaign
+        self.policy = AppealWeighted() if policy is None else policy
+        self.platform_rng = platform_rng
+        n = self.n_users = society.n_users
+
+        self.user_circle = society.circle
+        self.user_city = society.city
+        self.user_poor = society.city_poor[society.city]
+        self.is_creator = np.zeros(n, dtype=bool)
+        self.is_creator[society.creators] = True
+        self.creators = society.creators
+        self.traits = society.traits
+        self._prepare_transmission()
+
+        self.items = ItemStore()
+        self.latest_item = np.full(n, -1, dtype=np.int64)
+        self.exposures = PairTable(n, EXPOSURE_COLUMNS)
+        self.relations = PairTable(n, RELATION_COLUMNS)
+        self._init_follows()
+        self._pending = (np.zeros(0, np.int64),) * 3  # tomorrow's deliveries: user, item, source
+
+        # Per-user survey state (P1-P3) and campaign outcomes (W1).
+        self.n_purchases = np.zeros(n, dtype=np.int64)
+        self.last_purchase_trusted = np.zeros(n, dtype=bool)
+        self.last_purchase_creator = np.full(n, -1, dtype=np.int64)
+        self.recommended = np.zeros(n, dtype=bool)
+        self.campaign_view_step = np.full(n, -1, dtype=np.int64)
+        self.campaign_buy_step = np.full(n, -1, dtype=np.int64)
+        # Running totals (W3, W4).
+        self.views_by_channel = np.zeros(len(CHANNELS), dtype=np.int64)
+        self.follows_by_channel = np.zeros(len(CHANNELS), dtype=np.int64)
+        self.share_views_cross_circle = 0
+        self.peer_deliveries = np.zeros(2, dtype=np.int64)  # product deliveries: [same, cross] circle
+        self.peer_purchases = np.zeros(2, dtype=np.int64)  # peer-route purchases: [same, cross]
+        self.purchases_today = 0
+        self.gmv_today = 0.0
+        self.cascade_records: list[pd.DataFrame] = []
+
+        if create_agents:
+            User.create_agents(self, int((~self.is_creator).sum()), np.flatnonzero(~self.is_creator))
+            Creator.create_agents(self, int(self.is_creator.sum()), self.creators)
+        self.datacollector = mesa.DataCollector(model_reporters=platform_metrics.MODEL_REPORTERS)
+
+    # ------------------------------------------------------------------ set-up
+    def _prepare_transmission(self) -> None:
+        """Per-entry probabilities that a share (or a recommendation) reaches each tie.
+
+        A share reaches a tie with probability ``strength * (1 - h + h * similarity)`` (W1, W3);
+        a recommendation after a purchase goes the same way but only over strong ties (P2).
+        """
+        csr = self.society.csr
+        weight = csr.edge_values(self.society.edge_weight)
+        sources = csr.sources()
+        similarity = self.society.similarity(sources, csr.indices)
+        h = self.behaviour.share_homophily
+        self.p_share_entry = np.clip(weight * (1.0 - h + h * similarity), 0.0, 1.0)
+        strong = weight >= self.behaviour.strong_tie_min_weight
+        self.p_recommend_entry = np.where(strong, self.p_share_entry, 0.0)
+
+    def _init_follows(self) -> None:
+        """Load the society's follows with trust drawn around ``trust_follow`` (assumed)."""
+        follower, creator = self.society.follow_edges()
+        b = self.behaviour
+        # Existing follows have some history: trust starts at trust_follow plus a Beta(1, 3)
+        # share (mean 1/4) of the remaining gap, so a minority already trusts strongly.
+        gap = self.rng.beta(1.0, 3.0, size=follower.size)
+        trust = b.trust_follow + (1.0 - b.trust_follow) * gap
+        keys = self.relations.key(follower, creator)
+        self.relations.insert(keys, {"trust": trust, "following": np.ones(keys.size, bool)})
+        self.follower_count = np.bincount(creator, minlength=self.n_users).astype(np.int64)
+
+    def agent_of(self, vertex: int) -> User:
+        """The Mesa agent sitting on ``vertex`` (requires ``create_agents=True``)."""
+        if not hasattr(self, "_agent_by_vertex"):
+            self._agent_by_vertex = {a.vertex: a for a in self.agents}
+        return self._agent_by_vertex[int(vertex)]
+
+    # ------------------------------------------------------------------ one day
+    @property
+    def day(self) -> int:
+        """The current day (0 during the first step)."""
+        return self.steps - 1
+
+    def step(self) -> None:
+        """Advance one day: post, expose, decide, commit, record."""
+        self.post()
+        exposures = self.expose()
+        self.decide_and_commit(exposures)
+        self.expire()
+        self.datacollector.collect(self)
+
+    def post(self) -> None:
+        """Creators post; on day 0 the campaign's creators post the campaign items."""
+        t, p, rng = self.day, self.platform, self.rng
+        if t == 0 and self.campaign.n_creators > 0:
+            self._post_campaign()
+        posting = self.creators[rng.random(self.creators.size) < p.p_post]
+        if posting.size == 0:
+            return
+        ids = self.items.append(
+            creator=posting,
+            created=np.full(posting.size, t),
+            expires=np.full(posting.size, t + p.item_lifetime_steps),
+            product=rng.random(posting.size) < p.product_share,
+            appeal=rng.beta(2.0, 3.0, size=posting.size),
+            price=rng.lognormal(np.log(40.0), 0.8, size=posting.size),
+        )
+        self.latest_item[posting] = ids
+
+    def _post_campaign(self) -> None:
+        eligible = self.creators[self.follower_count[self.creators] >= self.campaign.min_followers]
+        if eligible.size == 0:
+            eligible = self.creators
+        k = min(self.campaign.n_creators, eligible.size)
+        chosen = np.sort(self.rng.choice(eligible, size=k, replace=False))
+        ids = self.items.append(
+            creator=chosen,
+            created=np.zeros(k, dtype=np.int64),
+            expires=np.full(k, np.iinfo(np.int64).max),
+            product=np.ones(k, dtype=bool),
+            campaign=np.ones(k, dtype=bool),
+            appeal=np.full(k, self.campaign.appeal),
+            price=np.full(k, 40.0),
+        )
+        self.latest_item[chosen] = ids
+
+    def expose(self) -> Exposures:
+        """Fill today's feeds and collect yesterday's shares; one row per (item, user) pair."""
+        t, p, rng = self.day, self.platform, self.platform_rng
+        d_user, d_item, d_source = self._pending
+        alive = self.items.expires[d_item] > t
+        d_user, d_item, d_source = d_user[alive], d_item[alive], d_source[alive]
+
+        active = np.flatnonzero(rng.random(self.n_users) < self.behaviour.p_active)
+        slot_user = np.repeat(active, p.feed_size)
+        weights = np.array([p.follow_weight, p.same_city_weight, p.discovery_weight])
+        slot_channel = rng.choice(
+            np.array([FOLLOW, SAME_CITY, DISCOVERY]), size=slot_user.size, p=weights / weights.sum()
+        ) if slot_user.size else np.zeros(0, dtype=np.int64)
+        slot_item = np.full(slot_user.size, -1, dtype=np.int64)
+        live = self.items.live(t)
+        for channel, fill in ((FOLLOW, self._fill_follow), (SAME_CITY, self._fill_same_city)):
+            mask = slot_channel == channel
+            slot_item[mask] = fill(slot_user[mask], live)
+        mask = slot_channel == DISCOVERY
+        slot_item[mask] = self.policy(self.feed_state(live), int(mask.sum()), rng=rng)
+
+        user = np.concatenate([d_user, slot_user])
+        item = np.concatenate([d_item, slot_item])
+        channel = np.concatenate([np.full(d_user.size, SHARE), slot_channel]).astype(np.int8)
+        source = np.concatenate([d_source, np.full(slot_user.size, -1, dtype=np.int64)])
+        keep = item >= 0
+        keep[keep] = self.items.creator[item[keep]] != user[keep]  # nobody is fed their own post
+        user, item, channel, source = user[keep], item[keep], channel[keep], source[keep]
+
+        keys = self.exposures.key(item, user)
+        order = np.lexsort((channel, keys))  # per pair, a share (channel 0) comes first
+        keys, user, item, channel, source = (a[order] for a in (keys, user, item, channel, source))
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else keys
+        is_share = channel == SHARE
+        n_deliveries = np.add.reduceat(is_share, starts) if keys.size else keys
+        platform_any = np.add.reduceat(~is_share, starts) > 0 if keys.size else keys.astype(bool)
+        first_source = np.where(is_share[starts], source[starts], -1) if keys.size else keys
+        return Exposures(
+            user=user[starts],
+            item=item[starts],
+            channel=channel[starts],
+            source=first_source,
+            n_deliveries=n_deliveries.astype(np.int64),
+            platform=platform_any,
+            row=self.exposures.find(keys[starts]),
+            delivery_user=d_user,
+            delivery_item=d_item,
+            delivery_source=d_source,
+        )
+
+    def _fill_follow(self, users: np.ndarray, live: np.ndarray) -> np.ndarray:
+        """A random followed creator's latest live item for each slot, or -1."""
+        rel = self.relations
+        follow_keys = rel.keys[rel["following"]]
+        start = np.searchsorted(follow_keys, users * self.n_users)
+        stop = np.searchsorted(follow_keys, (users + 1) * self.n_users)
+        has = stop > start
+        pick = start + np.floor(self.platform_rng.random(users.size) * (stop - start)).astype(np.int64)
+        creator = follow_keys[np.minimum(pick, max(follow_keys.size - 1, 0))] % self.n_users if follow_keys.size else pick
+        item = np.where(has, self.latest_item[creator] if follow_keys.size else -1, -1)
+        alive = item >= 0
+        alive[alive] = self.items.expires[item[alive]] > self.day
+        return np.where(alive, item, -1)
+
+    def _fill_same_city(self, users: np.ndarray, live: np.ndarray) -> np.ndarray:
+        """A random live item by a creator of the user's city for each slot, or -1 (W4)."""
+        if live.size == 0:
+            return np.full(users.size, -1, dtype=np.int64)
+        item_city = self.user_city[self.items.creator[live]]
+        order = np.argsort(item_city, kind="stable")
+        by_city = live[order]
+        counts = np.bincount(item_city, minlength=self.society.n_cities)
+        offsets = np.concatenate([[0], np.cumsum(counts)])
+        city = self.user_city[users]
+        n = counts[city]
+        pick = offsets[city] + np.floor(self.platform_rng.random(users.size) * n).astype(np.int64)
+        return np.where(n > 0, by_city[np.minimum(pick, by_city.size - 1)], -1)
+
+    def feed_state(self, live: np.ndarray) -> FeedState:
+        """The read-only snapshot an exposure policy sees."""
+        it = self.items
+        return FeedState(
+            step=self.day,
+            live_items=live,
+            item_creator=it.creator,
+            item_appeal=it.appeal,
+            item_created=it.created,
+            item_views=it.views,
+            item_shares=it.shares,
+            item_purchases=it.purchases,
+            creator_followers=self.follower_count,
+            creator_poor=self.user_poor,
+        )
+
+    def trust_of(self, users: np.ndarray, creators: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Trust of each user in each creator, and the relation row (-1 if none).
+
+        Without a relation, trust is ``trust_stranger`` plus ``same_city_trust_bonus`` when both
+        live in the same city (P7).
+        """
+        row = self.relations.find(self.relations.key(users, creators))
+        b = self.behaviour
+        base = b.trust_stranger + b.same_city_trust_bonus * (
+            self.user_city[users] == self.user_city[creators]
+        )
+        has = row >= 0
+        trust = base.astype(np.float64)
+        trust[has] = self.relations["trust"][row[has]]
+        return trust, row
+
+    def decide_and_commit(self, ex: Exposures) -> None:
+        """Decide every reaction to today's exposures, then apply them all at once."""
+        t, b, rng, it = self.day, self.behaviour, self.rng, self.items
+        n_pairs = ex.user.size
+        creator = it.creator[ex.item]
+        appeal = it.appeal[ex.item]
+        is_new = ex.row < 0
+        old = np.maximum(ex.row, 0)
+        exposures = self.exposures
+
+        # ---- decide (reads start-of-day state only)
+        prev_sources = np.where(is_new, 0, exposures["n_sources"][old])
+        prev_platform = np.where(is_new, False, exposures["platform_seen"][old])
+        n_sources = prev_sources + ex.n_deliveries + (ex.platform & ~prev_platform)
+        last_source = np.where(ex.source >= 0, ex.source, np.where(is_new, -1, exposures["last_source"][old]))
+        bought_before = np.where(is_new, False, exposures["bought"][old])
+        sent_before = np.where(is_new, False, exposures["sent"][old])
+        trust, rel_row = self.trust_of(ex.user, creator)
+        following = rel_row >= 0
+        following[following] = self.relations["following"][rel_row[following]]
+
+        like = is_new & (rng.random(n_pairs) < b.p_like * appeal)
+        boost = np.where(ex.channel == SAME_CITY, b.same_city_follow_boost, 1.0)
+        follow = is_new & ~following & (rng.random(n_pairs) < np.clip(b.p_follow * appeal * boost, 0, 1))
+        share = is_new & (rng.random(n_pairs) < b.p_share * appeal)
+
+        product = it.product[ex.item] & ~bought_before
+        trusted = trust >= b.trust_threshold
+        reinforced = n_sources >= b.reinforcement
+        peer = last_source >= 0
+        similarity = np.ones(n_pairs)
+        similarity[peer] = self.society.similarity(ex.user[peer], last_source[peer])
+        persuasion = np.where(trusted, 1.0, 1.0 - b.share_homophily + b.share_homophily * similarity)
+        buy = product & (trusted | reinforced) & (rng.random(n_pairs) < b.p_buy * appeal * persuasion)
+        bad = buy & (rng.random(n_pairs) < b.p_bad_purchase)
+        recommend = buy & (rng.random(n_pairs) < b.p_recommend)
+
+        # ---- commit: exposure table (update existing rows, then insert new ones)
+        ex_rows = ex.row[~is_new]
+        exposures["n_sources"][ex_rows] = n_sources[~is_new]
+        exposures["platform_seen"][ex_rows] |= ex.platform[~is_new]
+        exposures["last_source"][ex_rows] = last_source[~is_new]
+        exposures["bought"][ex_rows] |= buy[~is_new]
+        send = (share | recommend) & ~sent_before
+        exposures["sent"][ex_rows] |= send[~is_new]
+        exposures.insert(
+            exposures.key(ex.item[is_new], ex.user[is_new]),
+            {
+                "first_step": np.full(int(is_new.sum()), t),
+                "parent": ex.source[is_new],
+                "channel": ex.channel[is_new],
+                "n_sources": n_sources[is_new],
+                "platform_seen": ex.platform[is_new],
+                "last_source": last_source[is_new],
+                "sent": send[is_new],
+                "bought": buy[is_new],
+            },
+        )
+
+        # ---- commit: item counters and channel totals (W4)
+        new_items, new_channel = ex.item[is_new], ex.channel[is_new].astype(np.int64)
+        np.add.at(it.views, new_items, 1)
+        np.add.at(it.views_by_channel, (new_items, new_channel), 1)
+        np.add.at(it.likes, ex.item[like], 1)
+        np.add.at(it.shares, ex.item[share], 1)
+        np.add.at(it.purchases, ex.item[buy], 1)
+        self.views_by_channel += np.bincount(new_channel, minlength=len(CHANNELS))
+        via_share = is_new & (ex.source >= 0)
+        self.share_views_cross_circle += int(
+            (self.user_circle[ex.user[via_share]] != self.user_circle[ex.source[via_share]]).sum()
+        )
+
+        # ---- commit: relations (trust from viewing, new follows, purchase outcomes)
+        self._commit_relations(ex, creator, is_new, following, rel_row, follow, buy, bad)
+
+        # ---- commit: purchases, survey state (P1-P3), word-of-mouth counts (W3)
+        buyers = ex.user[buy]
+        self.n_purchases += np.bincount(buyers, minlength=self.n_users)
+        self.last_purchase_trusted[buyers] = trusted[buy]
+        self.last_purchase_creator[buyers] = creator[buy]
+        self.recommended[ex.user[recommend]] = True
+        self.purchases_today = int(buy.sum())
+        self.gmv_today = float(it.price[ex.item[buy]].sum())
+        peer_buy = buy & ~trusted & peer
+        cross = self.user_circle[ex.user] != self.user_circle[np.maximum(last_source, 0)]
+        self.peer_purchases += np.bincount(cross[peer_buy].astype(np.int64), minlength=2)
+        self._count_peer_deliveries(ex)
+
+        # ---- commit: campaign reach and purchases (W1)
+        campaign = it.campaign[ex.item]
+        seen = ex.user[campaign & is_new]
+        self.campaign_view_step[seen[self.campaign_view_step[seen] < 0]] = t
+        got = ex.user[campaign & buy]
+        self.campaign_buy_step[got[self.campaign_buy_step[got] < 0]] = t
+
+        # ---- commit: queue tomorrow's deliveries (shares over all ties, recommendations
+        # over strong ties only), one independent-cascade hop each (diffusion.contagion.transmit)
+        self._queue_deliveries(ex, share & ~sent_before, recommend & ~share & ~sent_before)
+
+    def _commit_relations(
+        self,
+        ex: Exposures,
+        creator: np.ndarray,
+        is_new: np.ndarray,
+        following: np.ndarray,
+        rel_row: np.ndarray,
+        follow: np.ndarray,
+        buy: np.ndarray,
+        bad: np.ndarray,
+    ) -> None:
+        b, rel = self.behaviour, self.relations
+        # Each newly viewed item of a followed creator closes part of the trust gap (P5).
+        gain_rows = rel_row[is_new & following]
+        if gain_rows.size:
+            rows, counts = np.unique(gain_rows, return_counts=True)
+            rel["trust"][rows] = 1.0 - (1.0 - rel["trust"][rows]) * (1.0 - b.trust_gain) ** counts
+
+        # Make sure a row exists for every new follow and every purchase, then update it.
+        touched = follow | buy
+        keys = rel.key(ex.user[touched], creator[touched])
+        absent = np.unique(keys[rel.find(keys) < 0])
+        if absent.size:
+            users, creators = absent // self.n_users, absent % self.n_users
+            base, _ = self.trust_of(users, creators)
+            rel.insert(absent, {"trust": base, "since": np.full(absent.size, self.day)})
+
+        follow_keys, follow_channel = np.unique(
+            rel.key(ex.user[follow], creator[follow]), return_index=True
+        )
+        rows = rel.find(follow_keys)
+        rel["following"][rows] = True
+        rel["since"][rows] = self.day
+        rel["trust"][rows] = np.maximum(rel["trust"][rows], b.trust_follow)
+        np.add.at(self.follower_count, follow_keys % self.n_users, 1)
+        np.add.at(self.items.follows, ex.item[follow][follow_channel], 1)
+        self.follows_by_channel += np.bincount(
+            ex.channel[follow][follow_channel].astype(np.int64), minlength=len(CHANNELS)
+        )
+
+        # Good purchases raise trust, bad ones cut it (P3); good first, then bad, within a day.
+        for outcome, apply in ((buy & ~bad, "good"), (bad, "bad")):
+            if not outcome.any():
+                continue
+            rows, counts = np.unique(
+                rel.find(rel.key(ex.user[outcome], creator[outcome])), return_counts=True
+            )
+            trust = rel["trust"][rows]
+            if apply == "good":
+                rel["trust"][rows] = 1.0 - (1.0 - trust) * (1.0 - b.trust_gain_purchase) ** counts
+            else:
+                rel["trust"][rows] = trust * (1.0 - b.trust_loss) ** counts
+
+    def _count_peer_deliveries(self, ex: Exposures) -> None:
+        """Product deliveries by ties, split by whether the tie shares the circle (W3)."""
+        d_user, d_item, d_source = ex.delivery_user, ex.delivery_item, ex.delivery_source
+        product = self.items.product[d_item]
+        cross = self.user_circle[d_user[product]] != self.user_circle[d_source[product]]
+        self.peer_deliveries += np.bincount(cross.astype(np.int64), minlength=2)
+
+    def _queue_deliveries(self, ex: Exposures, share: np.ndarray, recommend: np.ndarray) -> None:
+        csr = self.society.csr
+        parts = []
+        for mask, p_entry in ((share, self.p_share_entry), (recommend, self.p_recommend_entry)):
+            senders, items = ex.user[mask], ex.item[mask]
+            targets, sender_index = transmit(csr, senders, p_entry, rng=self.rng)
+            parts.append((targets, items[sender_index], senders[sender_index]))
+        user, item, source = (np.concatenate(cols) for cols in zip(*parts))
+        keep = self.items.creator[item] != user
+        self._pending = (user[keep], item[keep], source[keep])
+
+    def expire(self) -> None:
+        """Close the cascades of items whose last day was today and drop their exposures."""
+        t = self.day
+        item_of_row = self.exposures.first()
+        dying = self.items.expires[item_of_row] == t + 1
+        if dying.any():
+            self.cascade_records.append(self._cascades(np.flatnonzero(dying)))
+            self.exposures.keep(~dying)
+        no_views = np.flatnonzero((self.items.expires == t + 1) & (self.items.views == 0))
+        if no_views.size:
+            self.cascade_records.append(self._empty_cascades(no_views))
+
+    # ------------------------------------------------------------------ cascades
+    def _cascades(self, rows: np.ndarray) -> pd.DataFrame:
+        """Size, depth and structural virality of the cascade trees behind the given rows.
+
+        Each item's tree has the creator's post as root; a viewer's parent is the tie whose
+        share they saw first, or the root when a platform channel showed them the item
+        (W2; structural virality after Goel et al. 2016).
+        """
+        ex = self.exposures
+        item = ex.first()[rows]
+        user = ex.second()[rows]
+        parent_user = ex["parent"][rows]
+        items, root_of = np.unique(item, return_inverse=True)
+        n_rows = rows.size
+        # Nodes 0..n_rows-1 are viewers; node n_rows + k is the root of items[k].
+        local = PairTable(self.n_users, {"node": np.int64})
+        order_keys = local.key(item, user)
+        local.insert(order_keys, {"node": np.arange(n_rows)})
+        has_parent = parent_user >= 0
+        parent = n_rows + root_of
+        parent_node = local["node"][local.find(local.key(item[has_parent], parent_user[has_parent]))]
+        parent = parent.astype(np.int64)
+        parent[has_parent] = parent_node
+        parent = np.concatenate([parent, np.full(items.size, -1, dtype=np.int64)])
+        step = np.concatenate([ex["first_step"][rows].astype(np.int64) + 1, self.items.created[items]])
+        depth = cascade_metrics.tree_depth(parent, step)
+        tree = np.concatenate([root_of, np.arange(items.size)])
+        size = np.bincount(root_of, minlength=items.size)
+        peer_size = np.bincount(root_of[has_parent], minlength=items.size)
+        max_depth = np.zeros(items.size, dtype=np.int64)
+        np.maximum.at(max_depth, tree, depth)
+        virality = cascade_metrics.structural_virality(parent, step)
+        return self._cascade_frame(items, size, peer_size, max_depth, virality)
+
+    def _empty_cascades(self, items: np.ndarray) -> pd.DataFrame:
+        zeros = np.zeros(items.size, dtype=np.int64)
+        return self._cascade_frame(items, zeros, zeros, zeros, np.full(items.size, np.nan))
+
+    def _cascade_frame(self, items, size, peer_size, depth, virality) -> pd.DataFrame:
+        it = self.items
+        return pd.DataFrame(
+            {
+                "item": items,
+                "creator": it.creator[items],
+                "product": it.product[items],
+                "campaign": it.campaign[items],
+                "created": it.created[items],
+                "size": size,
+                "peer_size": peer_size,
+                "depth": depth,
+                "structural_virality": virality,
+                "purchases": it.purchases[items],
+            }
+        )
+
+    def finish(self) -> pd.DataFrame:
+        """Close the cascades of every item still live and return all cascade records."""
+        rows = np.arange(len(self.exposures))
+        live_with_rows = np.unique(self.exposures.first())
+        if rows.size:
+            self.cascade_records.append(self._cascades(rows))
+        never = np.setdiff1d(
+            np.flatnonzero((self.items.expires > self.day + 1) & (self.items.views == 0)), live_with_rows
+        )
+        if never.size:
+            self.cascade_records.append(self._empty_cascades(never))
+        if not self.cascade_records:
+            return self._empty_cascades(np.zeros(0, dtype=np.int64))
+        return pd.concat(self.cascade_records, ignore_index=True).sort_values("item", ignore_index=True)

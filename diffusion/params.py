@@ -1,0 +1,215 @@
+"""Parameters of the platform model: one definition of every default.
+
+These dataclasses are the model's input (the model reads them, never changes them) and, through
+:mod:`diffusion.config`, the typed schema of the Hydra config groups ``platform/`` and
+``behaviour/``. A default is written once, here; YAML files hold only deltas.
+
+Each field says what it models, its unit and where its value comes from:
+
+* **calibrated** — tuned so the simulated survey reproduces P1-P3 (``claims.md`` §C,
+  source 000 §2.3); see ``docs/calibration.md`` and :mod:`diffusion.calibration`;
+* **assumed** — a modelling choice, varied in sensitivity sweeps.
+
+Range checks run in ``__post_init__`` and raise :class:`~diffusion.errors.ConfigError` naming
+the key and the allowed range.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from typing import Any
+
+from diffusion.errors import ConfigError
+
+#: Exposure channels, in the order used by every per-channel array and table (W4).
+CHANNELS: tuple[str, ...] = ("share", "follow", "same_city", "discovery")
+
+
+def check_range(
+    section: str,
+    name: str,
+    value: float,
+    low: float,
+    high: float = math.inf,
+    *,
+    low_open: bool = False,
+    integer: bool = False,
+) -> None:
+    """Raise :class:`ConfigError` unless ``low <= value <= high`` (``low < value`` if open)."""
+    kind = "a whole number" if integer else "a number"
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if ok and integer:
+        ok = float(value).is_integer()
+    if ok:
+        ok = (value > low if low_open else value >= low) and value <= high
+    if not ok:
+        left = "(" if low_open else "["
+        right = "]" if math.isfinite(high) else ")"
+        upper = f"{high:g}" if math.isfinite(high) else "inf"
+        raise ConfigError(
+            f"{section}.{name}={value!r} is out of range: it must be {kind} in "
+            f"{left}{low:g}, {upper}{right}. Change it on the command line "
+            f"(e.g. {section}.{name}=...) or in the config file that sets it."
+        )
+
+
+def _check_probabilities(obj: Any, section: str, names: tuple[str, ...]) -> None:
+    for name in names:
+        check_range(section, name, getattr(obj, name), 0.0, 1.0)
+
+
+@dataclass
+class PlatformParams:
+    """How the platform fills each user's feed (config group ``platform/``).
+
+    Every active user views ``feed_size`` platform slots a day; each slot is drawn from the
+    follow feed, the same-city feed or the discovery feed with the given weights (W4: "Follow"
+    keeps old relationships, "Same city" opens new local ones; source 000 §3.2, §4.1). Items
+    shared by ties arrive as messages on top of the feed. The discovery slots are filled by the
+    exposure policy (:mod:`diffusion.policies`); all policies fill the same number of slots, so
+    they spend the same impression budget (issue: platform exposure, D1-D4).
+    """
+
+    #: Platform feed slots each active user views per day (count; assumed).
+    feed_size: int = 8
+    #: Relative weight of follow-feed slots (private domain; assumed).
+    follow_weight: float = 0.35
+    #: Relative weight of same-city slots (W4; assumed).
+    same_city_weight: float = 0.15
+    #: Relative weight of discovery slots filled by the policy (assumed).
+    discovery_weight: float = 0.5
+    #: Days an item stays eligible for feeds and shares (days; assumed).
+    item_lifetime_steps: int = 7
+    #: Probability a creator posts an item on a given day (per creator per day; assumed).
+    p_post: float = 0.3
+    #: Share of posted items that carry a product for sale (assumed).
+    product_share: float = 0.3
+    #: Exposure policy for the discovery feed: a ``_target_`` spec instantiated by the CLI
+    #: layer (see :mod:`diffusion.policies`). The model receives the built policy object.
+    policy: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        s = "platform"
+        check_range(s, "feed_size", self.feed_size, 0, 1000, integer=True)
+        for name in ("follow_weight", "same_city_weight", "discovery_weight"):
+            check_range(s, name, getattr(self, name), 0.0)
+        if self.feed_size > 0 and self.channel_weights_total() <= 0:
+            raise ConfigError(
+                "platform.follow_weight, platform.same_city_weight and platform.discovery_weight "
+                "are all 0, so the feed has no channel to fill its slots. Give at least one a "
+                "positive weight, or set platform.feed_size=0 for a feed of peer shares only."
+            )
+        check_range(s, "item_lifetime_steps", self.item_lifetime_steps, 1, integer=True)
+        _check_probabilities(self, s, ("p_post", "product_share"))
+
+    def channel_weights_total(self) -> float:
+        """Sum of the three platform channel weights."""
+        return self.follow_weight + self.same_city_weight + self.discovery_weight
+
+
+@dataclass
+class BehaviourParams:
+    """How users view, share, follow, trust and buy (config group ``behaviour/``).
+
+    Notes
+    -----
+    Sharing (W1, W2, W3; source 000 §3.2): a user who views an item for the first time
+    shares it with probability ``p_share * appeal``; the share reaches each tie independently
+    with probability ``tie_strength * (1 - share_homophily + share_homophily * similarity)``.
+    This is one hop of an independent cascade (:func:`diffusion.contagion.transmit`).
+
+    Purchase (complex contagion with a trust route; P1, W3): a product exposure can lead to a
+    purchase only if the viewer trusts the creator at least ``trust_threshold`` ("bought because
+    they trust the streamer", P1) or has been exposed to the item by at least ``reinforcement``
+    distinct sources (Centola & Macy 2007). An eligible exposure converts with probability
+    ``p_buy * appeal``, scaled on the peer route by similarity to the recommending peer (W3).
+
+    Trust (P3, P5; source 000 §2.3): trust in a creator starts at ``trust_follow`` when a user
+    follows, grows by ``trust_gain * (1 - trust)`` with each viewed item, rises after a good
+    purchase and is multiplied by ``1 - trust_loss`` after a bad one (probability
+    ``p_bad_purchase``). Word of mouth (P2): a buyer recommends the item to their strong ties
+    with probability ``p_recommend``.
+    """
+
+    #: Probability a user opens the app on a given day (assumed).
+    p_active: float = 0.6
+    #: Probability a viewer likes an item, times its appeal (assumed).
+    p_like: float = 0.2
+    #: Probability a viewer follows a creator they do not follow, times appeal (assumed).
+    p_follow: float = 0.02
+    #: Multiplier of ``p_follow`` for views from the same-city feed (W4; assumed).
+    same_city_follow_boost: float = 3.0
+    #: Probability a first-time viewer shares an item, times its appeal (assumed).
+    p_share: float = 0.15
+    #: Weight of sender-receiver similarity in share reach and peer persuasion (W3; assumed).
+    share_homophily: float = 0.5
+    #: Distinct exposures needed before a peer-driven purchase (complex contagion; assumed).
+    reinforcement: int = 2
+    #: Trust at or above which a single exposure can lead to a purchase (calibrated, P1).
+    trust_threshold: float = 0.5
+    #: Probability an eligible product exposure converts, times appeal (assumed).
+    p_buy: float = 0.25
+    #: Initial trust of a new follower in the creator (assumed).
+    trust_follow: float = 0.25
+    #: Trust of a non-follower in a creator outside their city (assumed).
+    trust_stranger: float = 0.05
+    #: Extra trust in creators of one's own city (P7; assumed).
+    same_city_trust_bonus: float = 0.1
+    #: Trust gained per viewed item of a followed creator, on the remaining gap (calibrated, P1).
+    trust_gain: float = 0.06
+    #: Trust gained after a good purchase, on the remaining gap (assumed).
+    trust_gain_purchase: float = 0.3
+    #: Probability a purchase turns out badly (calibrated, P3).
+    p_bad_purchase: float = 0.12
+    #: Fraction of trust lost after a bad purchase (assumed).
+    trust_loss: float = 0.6
+    #: Trust at or above which a buyer accepts the creator's recommendations again (P3).
+    trust_accept: float = 0.3
+    #: Probability a buyer recommends the item to their strong ties (calibrated, P2).
+    p_recommend: float = 0.45
+    #: Tie strength at or above which a tie counts as strong for word of mouth (assumed).
+    strong_tie_min_weight: float = 0.4
+
+    def __post_init__(self) -> None:
+        s = "behaviour"
+        _check_probabilities(
+            self,
+            s,
+            (
+                "p_active", "p_like", "p_follow", "p_share", "share_homophily",
+                "trust_threshold", "p_buy", "trust_follow", "trust_stranger",
+                "same_city_trust_bonus", "trust_gain", "trust_gain_purchase", "p_bad_purchase",
+                "trust_loss", "trust_accept", "p_recommend", "strong_tie_min_weight",
+            ),
+        )
+        check_range(s, "same_city_follow_boost", self.same_city_follow_boost, 0.0)
+        check_range(s, "reinforcement", self.reinforcement, 1, 1000, integer=True)
+
+
+@dataclass
+class CampaignParams:
+    """The focal product campaign whose spread the weak-ties experiment follows (W1, W2).
+
+    On day 0, ``n_creators`` creators drawn at random from those with at least
+    ``min_followers`` followers post one product item each; it lives for the whole run and
+    spreads through every channel like any other item. Its reach and purchases are the
+    "content sharing" and "purchase adoption" outcomes of W1.
+    """
+
+    #: Number of campaign items (one per seeding creator).
+    n_creators: int = 5
+    #: Smallest follower count of a seeding creator (mid-tier accounts).
+    min_followers: int = 10
+    #: Appeal of the campaign item, in [0, 1] (assumed).
+    appeal: float = 0.6
+
+    def __post_init__(self) -> None:
+        check_range("campaign", "n_creators", self.n_creators, 0, integer=True)
+        check_range("campaign", "min_followers", self.min_followers, 0, integer=True)
+        check_range("campaign", "appeal", self.appeal, 0.0, 1.0)
+
+
+def as_dict(params: Any) -> dict[str, Any]:
+    """Field values of a parameter dataclass, for provenance records and tables."""
+    return {f.name: getattr(params, f.name) for f in fields(params)}

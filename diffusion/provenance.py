@@ -1,0 +1,61 @@
+"""Provenance of a run folder: what produced these numbers."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from diffusion import __version__
+
+#: Libraries whose versions are recorded.
+LIBRARIES = ("mesa", "igraph", "numpy", "pandas", "pyarrow", "seaborn", "matplotlib", "hydra-core", "omegaconf")
+
+
+def git_revision(path: Path | None = None) -> str | None:
+    """The git commit of the source tree the package runs from, if it is a checkout."""
+    where = Path(__file__).resolve().parent if path is None else path
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def library_versions() -> dict[str, str | None]:
+    """Installed versions of the libraries in :data:`LIBRARIES`."""
+    found: dict[str, str | None] = {}
+    for name in LIBRARIES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def provenance(*, seed: int, config_hash: str, command: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A provenance record: package, libraries, Python, platform, git revision, seed."""
+    return {
+        "package": "diffusion",
+        "package_version": __version__,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "libraries": library_versions(),
+        "git_revision": git_revision(),
+        "root_seed": seed,
+        "config_hash": config_hash,
+        "command": command,
+        **(extra or {}),
+    }
+
+
+def write_provenance(path: Path, record: dict[str, Any]) -> Path:
+    """Write a provenance record as JSON."""
+    path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return path

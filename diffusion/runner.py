@@ -1,0 +1,230 @@
+"""Run an experiment: every grid point times every replicate, serially or in parallel.
+
+Each run is one :class:`RunSpec` (grid point, replicate). Its random streams come from
+``SeedSequence(seed, spawn_key=(replicate,))`` (:func:`diffusion.rng.replicate_streams`), so
+replicate r uses the same seeds in every scenario (paired comparisons) and no result depends on
+the order, process or backend in which runs execute. A finished run is written at once, to a
+temporary folder renamed into place (atomic), so an interrupted experiment keeps what it
+finished. The tables are then gathered in a fixed order.
+
+Three tidy tables result:
+
+``trajectories``  one row per run and day: scenario columns, ``replicate``, ``step``, measures
+``outcomes``      one row per run: scenario columns, ``replicate``, end-of-run measures
+``cascades``      one row per run and item: size, depth, structural virality (W2)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from diffusion import config as config_module
+from diffusion.config import Config, Settings
+from diffusion.metrics import platform as platform_metrics
+from diffusion.metrics.inequality import time_to_fraction
+from diffusion.model import PlatformModel
+from diffusion.networks import load_network, society_from_graph, weak_tie_society
+from diffusion.networks.society import Society
+from diffusion.rng import replicate_streams
+
+TABLES = ("trajectories", "outcomes", "cascades")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One simulation run: a grid point and a replicate."""
+
+    index: int
+    point: dict[str, Any]  # dotted config key -> value
+    replicate: int
+
+    @property
+    def scenario(self) -> dict[str, Any]:
+        """The grid point with short column names (last component of each key)."""
+        return {key.rsplit(".", 1)[-1]: value for key, value in self.point.items()}
+
+    @property
+    def name(self) -> str:
+        return f"run-{self.index:05d}"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The three tables of one run."""
+
+    spec: RunSpec
+    trajectories: pd.DataFrame
+    outcomes: pd.DataFrame
+    cascades: pd.DataFrame
+
+
+def plan(config: Config) -> list[RunSpec]:
+    """Every run of an experiment, grid points outer, replicates inner."""
+    specs = []
+    for point in config_module.grid(config.experiment):
+        for replicate in range(config.run.n_replicates):
+            specs.append(RunSpec(index=len(specs), point=point, replicate=replicate))
+    return specs
+
+
+def build_society(settings: Settings, *, rng: np.random.Generator) -> Society:
+    """The network of one run, from the ``network`` settings and the network stream."""
+    network = settings.network
+    keywords = {
+        name: getattr(network, name)
+        for name in network.__dataclass_fields__
+        if name not in ("kind", "path")
+    }
+    if network.kind == "file":
+        graph = load_network(network.path)
+        return society_from_graph(graph, rng=rng)
+    return weak_tie_society(**keywords, rng=rng)
+
+
+def simulate(config: Config, spec: RunSpec) -> RunResult:
+    """Simulate one run and return its tables (no I/O)."""
+    settings = config_module.apply_point(config, spec.point)
+    streams = replicate_streams(config.seed, spec.replicate)
+    society = build_society(settings, rng=streams["network"])
+    model = PlatformModel(
+        society,
+        platform=settings.platform,
+        behaviour=settings.behaviour,
+        campaign=settings.campaign,
+        policy=config_module.build_policy(settings.platform.policy),
+        rng=streams["agents"],
+        platform_rng=streams["platform"],
+        create_agents=settings.run.create_agents,
+    )
+    for _ in range(settings.run.n_steps):
+        model.step()
+    cascades = model.finish()
+    trajectory = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    trajectory.insert(0, "step", np.arange(1, len(trajectory) + 1))
+    outcome = outcomes_of(model, trajectory, cascades)
+    label = {**spec.scenario, "replicate": spec.replicate}
+    return RunResult(
+        spec=spec,
+        trajectories=_label(trajectory, label),
+        outcomes=_label(pd.DataFrame([outcome]), label),
+        cascades=_label(cascades, label),
+    )
+
+
+def _label(frame: pd.DataFrame, label: dict[str, Any]) -> pd.DataFrame:
+    for position, (name, value) in enumerate(label.items()):
+        frame.insert(position, name, value)
+    return frame
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return float(numerator / denominator) if denominator > 0 else float("nan")
+
+
+def outcomes_of(model: PlatformModel, trajectory: pd.DataFrame, cascades: pd.DataFrame) -> dict[str, Any]:
+    """End-of-run measures of one run (W1-W4, P1-P3), computed with the shared metrics."""
+    steps = trajectory["step"].to_numpy()
+    campaign = cascades[cascades["campaign"]]
+    views_by_channel = model.views_by_channel
+    result: dict[str, Any] = {
+        # W1: content sharing (simple contagion) and purchase adoption (complex contagion)
+        "content_reach_share": platform_metrics.campaign_reach_share(model),
+        "content_time_to_half": time_to_fraction(trajectory["campaign_reach_share"], 0.5, steps=steps),
+        "purchase_reach_share": platform_metrics.campaign_purchase_share(model),
+        "purchase_time_to_half": time_to_fraction(trajectory["campaign_purchase_share"], 0.5, steps=steps),
+        "content_cross_circle_share": _ratio(model.share_views_cross_circle, views_by_channel[0]),
+        "purchase_cross_circle_share": _ratio(model.peer_purchases[1], model.peer_purchases.sum()),
+        # W3: conversion of product deliveries from ties inside vs outside the circle
+        "conversion_same_circle": _ratio(model.peer_purchases[0], model.peer_deliveries[0]),
+        "conversion_cross_circle": _ratio(model.peer_purchases[1], model.peer_deliveries[1]),
+        # W2: the campaign's cascade trees
+        "campaign_cascade_size": float(campaign["size"].mean()) if len(campaign) else float("nan"),
+        "campaign_peer_share": _ratio(campaign["peer_size"].sum(), campaign["size"].sum()),
+        "campaign_cascade_depth": float(campaign["depth"].mean()) if len(campaign) else float("nan"),
+        "campaign_structural_virality": float(campaign["structural_virality"].mean())
+        if len(campaign)
+        else float("nan"),
+        "purchases_total": int(model.items.purchases.sum()),
+        "gmv_total": float((model.items.purchases * model.items.price).sum()),
+        "realised_mean_degree": float(model.society.csr.degree().mean()),
+    }
+    result.update(platform_metrics.channel_columns("views", views_by_channel))
+    result.update(platform_metrics.channel_columns("follows", model.follows_by_channel))
+    result.update(platform_metrics.model_survey(model))
+    return result
+
+
+# ---------------------------------------------------------------------- storage
+def write_run(result: RunResult, runs_dir: Path) -> Path:
+    """Write one run's tables atomically: a temporary folder, then a rename."""
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    final = runs_dir / result.spec.name
+    staging = Path(tempfile.mkdtemp(prefix=f".{result.spec.name}-", dir=runs_dir))
+    for table in TABLES:
+        getattr(result, table).to_parquet(staging / f"{table}.parquet", index=False)
+    if final.exists():
+        shutil.rmtree(final)
+    os.replace(staging, final)
+    return final
+
+
+def gather(runs_dir: Path, specs: list[RunSpec]) -> dict[str, pd.DataFrame]:
+    """Concatenate the runs' tables in plan order (so results never depend on run order)."""
+    tables = {}
+    for table in TABLES:
+        frames = [pd.read_parquet(runs_dir / spec.name / f"{table}.parquet") for spec in specs]
+        frames = [f for f in frames if len(f)]
+        tables[table] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return tables
+
+
+def _simulate_and_write(config: Config, spec: RunSpec, runs_dir: Path) -> RunSpec:
+    write_run(simulate(config, spec), runs_dir)
+    return spec
+
+
+def execute(
+    config: Config,
+    out_dir: Path,
+    *,
+    progress: Callable[[Iterator[RunSpec], int], Iterator[RunSpec]] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Run every planned run, writing each as it completes, and gather the tables.
+
+    Parameters
+    ----------
+    config : Config
+        The validated configuration.
+    out_dir : pathlib.Path
+        Run folder. Each run goes to ``out_dir/runs/run-NNNNN/``; the gathered tables are
+        written to ``out_dir/{trajectories,outcomes,cascades}.parquet``.
+    progress : callable, optional
+        Wraps the iterator of finished runs (e.g. a tqdm progress bar) given the total count.
+    """
+    from joblib import Parallel, delayed
+
+    specs = plan(config)
+    runs_dir = out_dir / "runs"
+    n_jobs = config.run.n_jobs
+    if n_jobs == 1:
+        finished: Iterator[RunSpec] = (_simulate_and_write(config, s, runs_dir) for s in specs)
+    else:
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+        finished = parallel(delayed(_simulate_and_write)(config, s, runs_dir) for s in specs)
+    if progress is not None:
+        finished = progress(finished, len(specs))
+    for _ in finished:
+        pass
+    tables = gather(runs_dir, specs)
+    for name, frame in tables.items():
+        frame.to_parquet(out_dir / f"{name}.parquet", index=False)
+    return tables

@@ -1,0 +1,83 @@
+"""Unit and property tests of the pair table, the item store and the parameter checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diffusion.errors import ConfigError
+from diffusion.items import ItemStore
+from diffusion.pairs import PairTable
+from diffusion.params import BehaviourParams, CampaignParams, PlatformParams
+
+
+def test_pair_table_insert_find_keep():
+    table = PairTable(10, {"value": np.float64})
+    rows = table.insert(table.key([3, 1, 2], [4, 5, 6]), {"value": np.array([0.3, 0.1, 0.2])})
+    assert table["value"][rows].tolist() == [0.3, 0.1, 0.2]
+    assert table.find(table.key([1, 9, 3], [5, 9, 4])).tolist() == [0, -1, 2]
+    table.keep(table["value"] > 0.15)
+    assert table.first().tolist() == [2, 3]
+    assert table.second().tolist() == [6, 4]
+
+
+def test_pair_table_rejects_duplicate_keys():
+    table = PairTable(10, {"value": np.int64})
+    with pytest.raises(ValueError):
+        table.insert(np.array([5, 5]), {})
+
+
+@pytest.mark.property
+@settings(max_examples=60, deadline=None)
+@given(batches=st.lists(st.sets(st.tuples(st.integers(0, 30), st.integers(0, 30)), max_size=25), max_size=6))
+def test_pair_table_matches_a_dict(batches):
+    """After any sequence of inserts, the table agrees with a Python dict and stays sorted."""
+    table = PairTable(31, {"value": np.int64})
+    reference: dict[tuple[int, int], int] = {}
+    counter = 0
+    for batch in batches:
+        fresh = [pair for pair in batch if pair not in reference]
+        if not fresh:
+            continue
+        first, second = (np.array(c) for c in zip(*fresh))
+        values = np.arange(counter, counter + len(fresh))
+        rows = table.insert(table.key(first, second), {"value": values})
+        assert table["value"][rows].tolist() == values.tolist()
+        for pair, value in zip(fresh, values):
+            reference[pair] = int(value)
+        counter += len(fresh)
+    assert np.all(np.diff(table.keys) > 0)
+    for (a, b), value in reference.items():
+        row = table.find(table.key(np.array([a]), np.array([b])))[0]
+        assert table["value"][row] == value
+    start, stop = table.rows_of_first(np.arange(31))
+    assert (stop - start).sum() == len(reference)
+
+
+def test_item_store_grows_and_reports_live_items():
+    store = ItemStore(capacity=2)
+    ids = store.append(creator=np.array([1, 2, 3]), created=np.array([0, 0, 1]), expires=np.array([2, 5, 3]))
+    assert ids.tolist() == [0, 1, 2]
+    more = store.append(creator=np.array([4]), created=np.array([4]), expires=np.array([9]))
+    assert more.tolist() == [3]
+    assert store.creator.tolist() == [1, 2, 3, 4]
+    assert store.live(1).tolist() == [0, 1, 2]
+    assert store.live(4).tolist() == [1, 3]
+    assert store.views_by_channel.shape == (4, 4)
+
+
+@pytest.mark.parametrize(
+    ("cls", "kwargs", "key"),
+    [
+        (BehaviourParams, {"p_share": 1.5}, "behaviour.p_share"),
+        (BehaviourParams, {"reinforcement": 0}, "behaviour.reinforcement"),
+        (PlatformParams, {"feed_size": -1}, "platform.feed_size"),
+        (PlatformParams, {"follow_weight": 0, "same_city_weight": 0, "discovery_weight": 0}, "platform.follow_weight"),
+        (CampaignParams, {"appeal": -0.1}, "campaign.appeal"),
+    ],
+)
+def test_bad_parameters_name_the_key(cls, kwargs, key):
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        cls(**kwargs)
