@@ -11,6 +11,7 @@ status 2, with no traceback; runs already finished stay in the run folder.
 
 from __future__ import annotations
 
+import logging
 import shlex
 import sys
 from collections.abc import Iterator
@@ -61,6 +62,7 @@ def run_task(cfg) -> Path:  # cfg: omegaconf.DictConfig
     from diffusion.report import config_hash
     from diffusion.runner import execute
 
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     settings = to_settings(cfg)
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     resolved = OmegaConf.to_container(cfg, resolve=True)

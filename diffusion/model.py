@@ -132,6 +132,7 @@ class PlatformModel(mesa.Model):
 
         self.items = ItemStore()
         self.latest_item = np.full(n, -1, dtype=np.int64)
+        self.pinned_item = np.full(n, -1, dtype=np.int64)  # shown in the follow feed instead
         self.exposures = PairTable(n, EXPOSURE_COLUMNS)
         self.relations = PairTable(n, RELATION_COLUMNS)
         self._init_follows()
@@ -240,7 +241,8 @@ class PlatformModel(mesa.Model):
             appeal=np.full(k, self.campaign.appeal),
             price=np.full(k, 40.0),
         )
-        self.latest_item[chosen] = ids
+        # Campaign creators pin the campaign post: their follow feed shows it all run long.
+        self.pinned_item[chosen] = ids
 
     def expose(self) -> Exposures:
         """Fill today's feeds and collect yesterday's shares; one row per (item, user) pair."""
@@ -257,11 +259,16 @@ class PlatformModel(mesa.Model):
         ) if slot_user.size else np.zeros(0, dtype=np.int64)
         slot_item = np.full(slot_user.size, -1, dtype=np.int64)
         live = self.items.live(t)
-        for channel, fill in ((FOLLOW, self._fill_follow), (SAME_CITY, self._fill_same_city)):
-            mask = slot_channel == channel
-            slot_item[mask] = fill(slot_user[mask], live)
+        campaign = self.items.campaign[live]
+        mask = slot_channel == FOLLOW
+        slot_item[mask] = self._fill_follow(slot_user[mask])
+        mask = slot_channel == SAME_CITY
+        eligible = live if self.campaign.in_same_city else live[~campaign]
+        slot_item[mask] = self._fill_same_city(slot_user[mask], eligible)
         mask = slot_channel == DISCOVERY
-        slot_item[mask] = self.policy(self.feed_state(live), int(mask.sum()), rng=rng)
+        eligible = live if self.campaign.in_discovery else live[~campaign]
+        if eligible.size:  # with nothing live the discovery slots stay empty
+            slot_item[mask] = self.policy(self.feed_state(eligible), int(mask.sum()), rng=rng)
 
         user = np.concatenate([d_user, slot_user])
         item = np.concatenate([d_item, slot_item])
@@ -292,7 +299,7 @@ class PlatformModel(mesa.Model):
             delivery_source=d_source,
         )
 
-    def _fill_follow(self, users: np.ndarray, live: np.ndarray) -> np.ndarray:
+    def _fill_follow(self, users: np.ndarray) -> np.ndarray:
         """A random followed creator's latest live item for each slot, or -1."""
         rel = self.relations
         follow_keys = rel.keys[rel["following"]]
@@ -301,7 +308,11 @@ class PlatformModel(mesa.Model):
         has = stop > start
         pick = start + np.floor(self.platform_rng.random(users.size) * (stop - start)).astype(np.int64)
         creator = follow_keys[np.minimum(pick, max(follow_keys.size - 1, 0))] % self.n_users if follow_keys.size else pick
-        item = np.where(has, self.latest_item[creator] if follow_keys.size else -1, -1)
+        if follow_keys.size:
+            shown = np.where(self.pinned_item[creator] >= 0, self.pinned_item[creator], self.latest_item[creator])
+        else:
+            shown = np.full(users.size, -1, dtype=np.int64)
+        item = np.where(has, shown, -1)
         alive = item >= 0
         alive[alive] = self.items.expires[item[alive]] > self.day
         return np.where(alive, item, -1)
@@ -359,19 +370,17 @@ class PlatformModel(mesa.Model):
         creator = it.creator[ex.item]
         appeal = it.appeal[ex.item]
         is_new = ex.row < 0
-        old = np.maximum(ex.row, 0)
         exposures = self.exposures
 
         # ---- decide (reads start-of-day state only)
-        prev_sources = np.where(is_new, 0, exposures["n_sources"][old])
-        prev_platform = np.where(is_new, False, exposures["platform_seen"][old])
+        prev_sources = exposures.get("n_sources", ex.row, 0).astype(np.int64)
+        prev_platform = exposures.get("platform_seen", ex.row, False)
         n_sources = prev_sources + ex.n_deliveries + (ex.platform & ~prev_platform)
-        last_source = np.where(ex.source >= 0, ex.source, np.where(is_new, -1, exposures["last_source"][old]))
-        bought_before = np.where(is_new, False, exposures["bought"][old])
-        sent_before = np.where(is_new, False, exposures["sent"][old])
+        last_source = np.where(ex.source >= 0, ex.source, exposures.get("last_source", ex.row, -1))
+        bought_before = exposures.get("bought", ex.row, False)
+        sent_before = exposures.get("sent", ex.row, False)
         trust, rel_row = self.trust_of(ex.user, creator)
-        following = rel_row >= 0
-        following[following] = self.relations["following"][rel_row[following]]
+        following = self.relations.get("following", rel_row, False)
 
         like = is_new & (rng.random(n_pairs) < b.p_like * appeal)
         boost = np.where(ex.channel == SAME_CITY, b.same_city_follow_boost, 1.0)

@@ -87,6 +87,14 @@ class PairTable:
         rows[order] = rows_sorted
         return rows
 
+    def get(self, name: str, rows: np.ndarray, default) -> np.ndarray:
+        """Values of column ``name`` at ``rows``, and ``default`` where a row is -1."""
+        column = self.columns[name]
+        out = np.full(rows.shape, default, dtype=column.dtype)
+        found = rows >= 0
+        out[found] = column[rows[found]]
+        return out
+
     def keep(self, mask: np.ndarray) -> None:
         """Keep only the rows where ``mask`` is true (order is preserved)."""
         self.keys = self.keys[mask]

@@ -192,9 +192,12 @@ class CampaignParams:
     """The focal product campaign whose spread the weak-ties experiment follows (W1, W2).
 
     On day 0, ``n_creators`` creators drawn at random from those with at least
-    ``min_followers`` followers post one product item each; it lives for the whole run and
-    spreads through every channel like any other item. Its reach and purchases are the
-    "content sharing" and "purchase adoption" outcomes of W1.
+    ``min_followers`` followers post one product item each; it lives for the whole run. As in
+    the source's account of fission (000 §3.2: a streamer's post reaches followers, who re-share
+    it into their circles), the campaign reaches viewers through the creators' follow feeds and
+    peer shares; the platform's same-city and discovery feeds carry it only if
+    ``in_same_city`` / ``in_discovery`` are set. Its reach and purchases are the "content
+    sharing" and "purchase adoption" outcomes of W1.
     """
 
     #: Number of campaign items (one per seeding creator).
@@ -203,6 +206,10 @@ class CampaignParams:
     min_followers: int = 10
     #: Appeal of the campaign item, in [0, 1] (assumed).
     appeal: float = 0.6
+    #: Whether the same-city feed may show campaign items.
+    in_same_city: bool = False
+    #: Whether the discovery feed (the exposure policy) may show campaign items.
+    in_discovery: bool = False
 
     def __post_init__(self) -> None:
         check_range("campaign", "n_creators", self.n_creators, 0, integer=True)
