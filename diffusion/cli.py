@@ -45,6 +45,57 @@ def fail(error: BaseException) -> None:
     raise SystemExit(EXIT_USER_ERROR)
 
 
+def check_overrides(arguments: list[str], config_dir: Path) -> None:
+    """Reject an unknown config key or group option before Hydra composes the config.
+
+    Hydra's own messages for these mistakes are correct but terse; this names the key, lists
+    what is allowed, and suggests the closest spelling. Values are checked later, by the schema.
+    """
+    import difflib
+
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from omegaconf import OmegaConf
+
+    from diffusion.config import schema
+
+    try:
+        overrides = OverridesParser.create().parse_overrides(
+            [a for a in arguments if not a.startswith("-")]
+        )
+    except Exception as error:  # Hydra's grammar errors: report the text
+        raise DiffusionError(f"cannot parse the command line: {error}") from None
+    groups = {p.name: sorted(f.stem for f in p.glob("*.yaml")) for p in config_dir.iterdir() if p.is_dir()}
+    base = schema()
+    for override in overrides:
+        key = override.key_or_group
+        if key.startswith("hydra") or override.is_delete():
+            continue
+        if key in groups:
+            value = override.value()
+            if isinstance(value, str) and value not in groups[key]:
+                close = difflib.get_close_matches(value, groups[key], n=1)
+                plus = "+" if key == "experiment" else ""
+                hint = f" Did you mean {plus}{key}={close[0]}?" if close else ""
+                raise DiffusionError(
+                    f"{key}={value} names no file in conf/{key}/; allowed: "
+                    f"{', '.join(groups[key])}.{hint}"
+                )
+            continue
+        if OmegaConf.select(base, key, default=_ABSENT) is _ABSENT and not key.startswith("experiment.sweep"):
+            parent, _, leaf = key.rpartition(".")
+            node = OmegaConf.select(base, parent) if parent else base
+            allowed = sorted(node.keys()) if hasattr(node, "keys") else []
+            close = difflib.get_close_matches(leaf, allowed, n=1)
+            hint = f" Did you mean {parent + '.' if parent else ''}{close[0]}?" if close else ""
+            raise DiffusionError(
+                f"unknown config key {key!r}. Keys allowed under {parent or 'the top level'}: "
+                f"{', '.join(allowed)}.{hint}"
+            )
+
+
+_ABSENT = object()
+
+
 def _progress(finished: Iterator, total: int) -> Iterator:
     from tqdm.auto import tqdm
 
@@ -94,6 +145,10 @@ def main() -> None:
     except DiffusionError as error:
         fail(error)
     ConfigStore.instance().store(name="diffusion_schema", node=Config)
+    try:
+        check_overrides(sys.argv[1:], path)
+    except DiffusionError as error:
+        fail(error)
 
     @hydra.main(version_base="1.3", config_path=str(path), config_name="config")
     def _task(cfg) -> None:

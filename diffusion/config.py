@@ -47,6 +47,12 @@ def _society_fields() -> list[tuple[str, Any, Any]]:
     return result
 
 
+def _validate_network(self) -> None:
+    if self.kind == "society":
+        names = inspect.signature(society_module.validate_society_parameters).parameters
+        society_module.validate_society_parameters(**{name: getattr(self, name) for name in names})
+
+
 #: ``network/`` group schema: the society generator's keywords, plus the kind and a file path.
 NetworkConfig = dataclasses.make_dataclass(
     "NetworkConfig",
@@ -55,7 +61,11 @@ NetworkConfig = dataclasses.make_dataclass(
         ("path", Optional[str], field(default=None)),
         *_society_fields(),
     ],
+    namespace={"__post_init__": _validate_network},
 )
+
+# Pickle (and so joblib workers) find the class by module and name: make it importable.
+NetworkConfig.__module__ = __name__
 NetworkConfig.__doc__ = (
     "Network to build (config group ``network/``). ``kind=society`` calls "
     ":func:`diffusion.networks.weak_tie_society` with the other fields; ``kind=file`` loads "
@@ -71,8 +81,8 @@ class RunConfig:
     n_replicates: int = 20
     #: Days simulated per run.
     n_steps: int = 30
-    #: Parallel worker processes (joblib); results do not depend on it.
-    n_jobs: int = 1
+    #: Parallel worker processes (joblib), -1 for one per core; results do not depend on it.
+    n_jobs: int = -1
     #: Show a progress bar.
     progress: bool = True
     #: Create one Mesa agent per user (off only for very large batch runs).

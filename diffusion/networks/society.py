@@ -182,31 +182,15 @@ def weak_tie_society(
     .. [2] Onnela, J.-P. et al. (2007). Structure and tie strengths in mobile communication
        networks. PNAS 104(18), 7332-7336. doi:10.1073/pnas.0610245104
     """
-    s = "network"
-    check_range(s, "n_users", n_users, 4, 50_000_000, integer=True)
-    check_range(s, "mean_degree", mean_degree, 0.0, low_open=True)
-    for name, value in (
-        ("weak_tie_share", weak_tie_share),
-        ("weak_same_city_share", weak_same_city_share),
-        ("poor_city_share", poor_city_share),
-        ("follow_same_city_share", follow_same_city_share),
-    ):
-        check_range(s, name, value, 0.0, 1.0)
-    check_range(s, "circle_size_mean", circle_size_mean, 2.0, n_users)
-    check_range(s, "users_per_city", users_per_city, 1.0)
-    check_range(s, "strong_tie_strength", strong_tie_strength, 0.0, 1.0, low_open=True)
-    check_range(s, "weak_tie_strength", weak_tie_strength, 0.0, 1.0, low_open=True)
-    check_range(s, "trait_noise", trait_noise, 0.0)
-    check_range(s, "n_trait_dims", n_trait_dims, 1, 64, integer=True)
-    check_range(s, "creator_share", creator_share, 0.0, 1.0, low_open=True)
-    check_range(s, "follower_min", follower_min, 1, integer=True)
-    check_range(s, "follower_tail_index", follower_tail_index, 0.0, low_open=True)
-    if mean_degree >= circle_size_mean - 1 and weak_tie_share < 1:
-        raise ConfigError(
-            f"network.mean_degree={mean_degree} needs circles larger than mean_degree + 1, but "
-            f"network.circle_size_mean={circle_size_mean}: strong ties would saturate the "
-            "circles. Raise circle_size_mean or lower mean_degree."
-        )
+    validate_society_parameters(
+        n_users=n_users, mean_degree=mean_degree, weak_tie_share=weak_tie_share,
+        weak_same_city_share=weak_same_city_share, circle_size_mean=circle_size_mean,
+        users_per_city=users_per_city, poor_city_share=poor_city_share,
+        strong_tie_strength=strong_tie_strength, weak_tie_strength=weak_tie_strength,
+        trait_noise=trait_noise, n_trait_dims=n_trait_dims, creator_share=creator_share,
+        follower_min=follower_min, follower_tail_index=follower_tail_index,
+        follow_same_city_share=follow_same_city_share,
+    )
 
     circle_sizes = _circle_sizes(n_users, circle_size_mean, rng)
     n_circles = circle_sizes.size
@@ -265,6 +249,52 @@ def weak_tie_society(
         follow_source=follow_source,
         follow_target=follow_target,
     )
+
+
+def validate_society_parameters(
+    *,
+    n_users: int,
+    mean_degree: float,
+    weak_tie_share: float,
+    weak_same_city_share: float,
+    circle_size_mean: float,
+    users_per_city: float,
+    poor_city_share: float,
+    strong_tie_strength: float,
+    weak_tie_strength: float,
+    trait_noise: float,
+    n_trait_dims: int,
+    creator_share: float,
+    follower_min: int,
+    follower_tail_index: float,
+    follow_same_city_share: float,
+) -> None:
+    """Raise :class:`ConfigError` naming the first out-of-range parameter of :func:`weak_tie_society`."""
+    s = "network"
+    check_range(s, "n_users", n_users, 4, 50_000_000, integer=True)
+    check_range(s, "mean_degree", mean_degree, 0.0, low_open=True)
+    for name, value in (
+        ("weak_tie_share", weak_tie_share),
+        ("weak_same_city_share", weak_same_city_share),
+        ("poor_city_share", poor_city_share),
+        ("follow_same_city_share", follow_same_city_share),
+    ):
+        check_range(s, name, value, 0.0, 1.0)
+    check_range(s, "circle_size_mean", circle_size_mean, 2.0, n_users)
+    check_range(s, "users_per_city", users_per_city, 1.0)
+    check_range(s, "strong_tie_strength", strong_tie_strength, 0.0, 1.0, low_open=True)
+    check_range(s, "weak_tie_strength", weak_tie_strength, 0.0, 1.0, low_open=True)
+    check_range(s, "trait_noise", trait_noise, 0.0)
+    check_range(s, "n_trait_dims", n_trait_dims, 1, 64, integer=True)
+    check_range(s, "creator_share", creator_share, 0.0, 1.0, low_open=True)
+    check_range(s, "follower_min", follower_min, 1, integer=True)
+    check_range(s, "follower_tail_index", follower_tail_index, 0.0, low_open=True)
+    if mean_degree >= circle_size_mean - 1 and weak_tie_share < 1:
+        raise ConfigError(
+            f"network.mean_degree={mean_degree} needs circles larger than mean_degree + 1, but "
+            f"network.circle_size_mean={circle_size_mean}: strong ties would saturate the "
+            "circles. Raise circle_size_mean or lower mean_degree."
+        )
 
 
 def _circle_sizes(n_users: int, mean: float, rng: np.random.Generator) -> np.ndarray:
