@@ -227,7 +227,9 @@ class PlatformModel(mesa.Model):
         self.latest_item[posting] = ids
 
     def _post_campaign(self) -> None:
-        eligible = self.creators[self.follower_count[self.creators] >= self.campaign.min_followers]
+        followers = self.follower_count[self.creators]
+        c = self.campaign
+        eligible = self.creators[(followers >= c.min_followers) & (followers <= c.max_followers)]
         if eligible.size == 0:
             eligible = self.creators
         k = min(self.campaign.n_creators, eligible.size)

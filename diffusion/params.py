@@ -191,8 +191,8 @@ class BehaviourParams:
 class CampaignParams:
     """The focal product campaign whose spread the weak-ties experiment follows (W1, W2).
 
-    On day 0, ``n_creators`` creators drawn at random from those with at least
-    ``min_followers`` followers post one product item each; it lives for the whole run. As in
+    On day 0, ``n_creators`` creators drawn at random from those with ``min_followers`` to
+    ``max_followers`` followers post one product item each; it lives for the whole run. As in
     the source's account of fission (000 §3.2: a streamer's post reaches followers, who re-share
     it into their circles), the campaign reaches viewers through the creators' follow feeds and
     peer shares; the platform's same-city and discovery feeds carry it only if
@@ -204,6 +204,8 @@ class CampaignParams:
     n_creators: int = 5
     #: Smallest follower count of a seeding creator (mid-tier accounts).
     min_followers: int = 10
+    #: Largest follower count of a seeding creator (keeps head accounts out of the campaign).
+    max_followers: int = 200
     #: Appeal of the campaign item, in [0, 1] (assumed).
     appeal: float = 0.6
     #: Whether the same-city feed may show campaign items.
@@ -214,6 +216,7 @@ class CampaignParams:
     def __post_init__(self) -> None:
         check_range("campaign", "n_creators", self.n_creators, 0, integer=True)
         check_range("campaign", "min_followers", self.min_followers, 0, integer=True)
+        check_range("campaign", "max_followers", self.max_followers, self.min_followers, integer=True)
         check_range("campaign", "appeal", self.appeal, 0.0, 1.0)
 
 

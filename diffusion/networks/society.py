@@ -192,11 +192,15 @@ def weak_tie_society(
         follow_same_city_share=follow_same_city_share,
     )
 
-    circle_sizes = _circle_sizes(n_users, circle_size_mean, rng)
+    # Each component draws from its own child stream, so changing one parameter (e.g. the
+    # weak-tie share) leaves circles, cities, tastes, creators and follows identical: the
+    # replicates of a sweep are paired on everything but the ties themselves.
+    r_circles, r_cities, r_strong, r_weak, r_strength, r_labels, r_traits, r_follows = rng.spawn(8)
+    circle_sizes = _circle_sizes(n_users, circle_size_mean, r_circles)
     n_circles = circle_sizes.size
     n_cities = max(1, int(round(n_users / users_per_city)))
     zipf = 1.0 / np.arange(1, n_cities + 1)
-    circle_city = np.sort(rng.choice(n_cities, size=n_circles, p=zipf / zipf.sum()))
+    circle_city = np.sort(r_cities.choice(n_cities, size=n_circles, p=zipf / zipf.sum()))
     _, circle_city = np.unique(circle_city, return_inverse=True)  # drop empty cities
     n_cities = int(circle_city.max()) + 1
     circle = np.repeat(np.arange(n_circles), circle_sizes)
@@ -207,18 +211,13 @@ def weak_tie_society(
 
     n_edges = int(round(n_users * mean_degree / 2))
     n_weak = int(round(n_edges * weak_tie_share))
-    keys = _strong_ties(n_edges - n_weak, circle, circle_start, circle_sizes, rng)
+    keys = _strong_ties(n_edges - n_weak, circle, circle_start, circle_sizes, r_strong)
     if n_weak and n_circles > 1:
-        keys = _weak_ties(n_weak, keys, circle, city, city_start, city_sizes, weak_same_city_share, rng)
+        keys = _weak_ties(n_weak, keys, circle, city, city_start, city_sizes, weak_same_city_share, r_weak)
     keys = np.sort(keys)
     source, target = keys // n_users, keys % n_users
     weak = circle[source] != circle[target]
-    weight = np.where(
-        weak,
-        rng.beta(_STRENGTH_CONCENTRATION * weak_tie_strength, _STRENGTH_CONCENTRATION * (1 - weak_tie_strength) + 1e-9, size=keys.size),
-        rng.beta(_STRENGTH_CONCENTRATION * strong_tie_strength, _STRENGTH_CONCENTRATION * (1 - strong_tie_strength) + 1e-9, size=keys.size),
-    )
-    weight = np.clip(weight, 1e-6, 1.0)
+    weight = _tie_strength(weak, strong_tie_strength, weak_tie_strength, r_strength)
     same_city = city[source] == city[target]
 
     graph = ig.Graph(n=n_users, edges=np.column_stack([source, target]), directed=False)
@@ -226,11 +225,11 @@ def weak_tie_society(
     graph.es["weak"] = weak
     graph.es["same_city"] = same_city
 
-    city_tier, city_poor = _city_labels(city_sizes, poor_city_share, rng)
-    traits = _traits(circle, n_circles, n_trait_dims, trait_noise, rng)
+    city_tier, city_poor = _city_labels(city_sizes, poor_city_share, r_labels)
+    traits = _traits(circle, n_circles, n_trait_dims, trait_noise, r_traits)
     creators, follow_source, follow_target = _follows(
         n_users, city, creator_share, follower_min, follower_tail_index,
-        follow_same_city_share, rng,
+        follow_same_city_share, r_follows,
     )
     return Society(
         graph=graph,
@@ -295,6 +294,17 @@ def validate_society_parameters(
             f"network.circle_size_mean={circle_size_mean}: strong ties would saturate the "
             "circles. Raise circle_size_mean or lower mean_degree."
         )
+
+
+def _tie_strength(weak: np.ndarray, strong_mean: float, weak_mean: float, rng: np.random.Generator) -> np.ndarray:
+    """Tie strengths: Beta with the given means (concentration 10), clipped into (0, 1]."""
+    c = _STRENGTH_CONCENTRATION
+    strength = np.where(
+        weak,
+        rng.beta(c * weak_mean, c * (1 - weak_mean) + 1e-9, size=weak.size),
+        rng.beta(c * strong_mean, c * (1 - strong_mean) + 1e-9, size=weak.size),
+    )
+    return np.clip(strength, 1e-6, 1.0)
 
 
 def _circle_sizes(n_users: int, mean: float, rng: np.random.Generator) -> np.ndarray:
@@ -475,12 +485,7 @@ def society_from_graph(
         raw = np.asarray(graph.es["weight"], dtype=np.float64)
         weight = np.clip(raw / raw.max(), 1e-6, 1.0) if raw.size and raw.max() > 0 else np.ones(raw.size)
     else:
-        c = _STRENGTH_CONCENTRATION
-        weight = np.clip(np.where(
-            weak,
-            rng.beta(c * weak_tie_strength, c * (1 - weak_tie_strength) + 1e-9, size=source.size),
-            rng.beta(c * strong_tie_strength, c * (1 - strong_tie_strength) + 1e-9, size=source.size),
-        ), 1e-6, 1.0)
+        weight = _tie_strength(weak, strong_tie_strength, weak_tie_strength, rng)
     same_city = city[source] == city[target]
     graph.es["weight"] = weight
     graph.es["weak"] = weak
