@@ -153,16 +153,7 @@ def claim_results(tables: dict[str, pd.DataFrame], figure_paths: dict[str, str])
     speed = analysis.paired_difference(outcomes, scenario=X, low=lo, high=hi, measure="content_time_to_half")
     results.append(report.ClaimResult(
         claim_id="W1", effect=content, verdict=combined, expected_sign=+1,
-        conditions=(
-            f"Content reach changes by {content.estimate:+.3f} per unit of weak-tie share "
-            f"(95% CI {content.ci_low:+.3f} to {content.ci_high:+.3f}; {v_content}); the share of users "
-            f"buying changes by {purchases.estimate:+.4f} (95% CI {purchases.ci_low:+.4f} to "
-            f"{purchases.ci_high:+.4f}; {v_purchase}). Time to half of final reach changes by "
-            f"{speed.estimate:+.2f} days from weak-tie share {lo:g} to {hi:g} (95% CI "
-            f"{speed.ci_low:+.2f} to {speed.ci_high:+.2f}). Mean degree is held fixed, so weak ties "
-            "replace strong ones: content, a simple contagion, gains from bridges; purchase "
-            "adoption needs trust or two distinct sources, which bridges supply less well."
-        ),
+        conditions=_w1_conditions(content, v_content, purchases, v_purchase, speed, lo, hi),
         figures=[figure_paths["weak_ties_reach.png"], figure_paths["weak_ties_cross_circle.png"]],
         extra_effects=[purchases, speed],
     ))
@@ -210,6 +201,36 @@ def claim_results(tables: dict[str, pd.DataFrame], figure_paths: dict[str, str])
         figures=[figure_paths["weak_ties_channels.png"]],
     ))
     return results
+
+
+def _direction(verdict: str, effect) -> str:
+    if verdict == "mixed":
+        return "shows no clear change"
+    return "rises" if effect.estimate > 0 else "falls"
+
+
+def _w1_conditions(content, v_content, purchases, v_purchase, speed, lo, hi) -> str:
+    """The W1 sentence, written from the estimates (never assuming their sign)."""
+    text = (
+        f"With mean degree held fixed, so that each weak tie replaces a strong one, content reach "
+        f"{_direction(v_content, content)} with weak-tie share ({content.estimate:+.3f} per unit, "
+        f"95% CI {content.ci_low:+.3f} to {content.ci_high:+.3f}) and the share of users buying "
+        f"{_direction(v_purchase, purchases)} ({purchases.estimate:+.4f} per unit, 95% CI "
+        f"{purchases.ci_low:+.4f} to {purchases.ci_high:+.4f}). Time to half of final reach "
+        f"changes by {speed.estimate:+.2f} days from share {lo:g} to {hi:g} (95% CI "
+        f"{speed.ci_low:+.2f} to {speed.ci_high:+.2f}). "
+    )
+    if v_content != "supported":
+        text += (
+            "Bridges open new circles, but in this model a weak tie passes a share on far less "
+            "often than the strong tie it replaces (network.weak_tie_strength vs "
+            "network.strong_tie_strength), and campaign seeds already sit in many circles through "
+            "the creators' followers; the claim would need weak ties that transmit nearly as well "
+            "as strong ones, or seeds concentrated in few circles."
+        )
+    else:
+        text += "Bridges carry the campaign into circles its seeds could not reach through strong ties."
+    return text
 
 
 def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any]) -> Path:

@@ -120,8 +120,8 @@ def weak_tie_society(
     trait_noise: float = 0.6,
     n_trait_dims: int = 4,
     creator_share: float = 0.02,
-    follower_min: int = 10,
-    follower_tail_index: float = 0.9,
+    follower_min: int = 5,
+    follower_tail_index: float = 0.8,
     follow_same_city_share: float = 0.3,
     rng: np.random.Generator,
 ) -> Society:
@@ -451,8 +451,8 @@ def society_from_graph(
     trait_noise: float = 0.6,
     n_trait_dims: int = 4,
     creator_share: float = 0.02,
-    follower_min: int = 10,
-    follower_tail_index: float = 0.9,
+    follower_min: int = 5,
+    follower_tail_index: float = 0.8,
     follow_same_city_share: float = 0.3,
 ) -> Society:
     """Host the platform model on any undirected graph (a user's own network, or a baseline).

@@ -1,0 +1,171 @@
+"""The weak-tie society, file loading and tie classification."""
+
+from __future__ import annotations
+
+import igraph as ig
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diffusion.errors import ConfigError, NetworkFileError
+from diffusion.networks import load_network, society_from_graph, weak_tie_society
+from diffusion.rng import igraph_rng
+from diffusion.networks.ties import classify_ties_by_overlap, classify_ties_by_weight, neighbourhood_overlap
+
+
+def build(seed=1, **kwargs):
+    kwargs.setdefault("n_users", 3000)
+    return weak_tie_society(rng=np.random.default_rng(seed), **kwargs)
+
+
+def test_same_seed_same_society_and_different_seed_differs():
+    a, b, c = build(3), build(3), build(4)
+    assert np.array_equal(a.edge_source, b.edge_source) and np.array_equal(a.edge_weight, b.edge_weight)
+    assert np.array_equal(a.follow_source, b.follow_source)
+    assert not np.array_equal(a.edge_source, c.edge_source)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.1, 0.3, 0.6, 0.9])
+def test_mean_degree_is_held_and_weak_share_is_realised(share):
+    """The generator places exactly round(n k / 2) edges and round(share * that) weak ones."""
+    society = build(n_users=4000, weak_tie_share=share)
+    assert society.csr.degree().mean() == pytest.approx(10.0, abs=0.01)
+    assert society.edge_weak.mean() == pytest.approx(share, abs=0.001)
+    assert society.graph.is_simple()
+
+
+def test_sweep_replicates_share_everything_but_the_ties():
+    low, high = build(5, weak_tie_share=0.1), build(5, weak_tie_share=0.5)
+    for name in ("circle", "city", "traits", "creators", "follow_source", "follow_target", "city_poor"):
+        assert np.array_equal(getattr(low, name), getattr(high, name)), name
+
+
+def test_without_weak_ties_every_component_lies_inside_one_circle():
+    society = build(n_users=2000, weak_tie_share=0.0)
+    membership = np.array(society.graph.connected_components().membership)
+    for component in np.unique(membership):
+        assert np.unique(society.circle[membership == component]).size == 1
+
+
+def test_strong_ties_stay_inside_circles_and_are_stronger():
+    society = build()
+    strong = ~society.edge_weak
+    assert np.all(society.circle[society.edge_source[strong]] == society.circle[society.edge_target[strong]])
+    assert np.all(society.circle[society.edge_source[~strong]] != society.circle[society.edge_target[~strong]])
+    assert society.edge_weight[strong].mean() > 3 * society.edge_weight[~strong].mean()
+    assert np.all((society.edge_weight > 0) & (society.edge_weight <= 1))
+    same_city = society.edge_same_city[~strong].mean()
+    assert 0.35 < same_city < 0.75  # half of weak ties are drawn inside the city, plus chance
+
+
+def test_homophily_makes_circle_mates_more_similar():
+    society = build()
+    strong = ~society.edge_weak
+    within = society.similarity(society.edge_source[strong], society.edge_target[strong]).mean()
+    across = society.similarity(society.edge_source[~strong], society.edge_target[~strong]).mean()
+    assert within > across + 0.1
+
+
+def test_follower_counts_span_four_orders_of_magnitude_at_100k_users():
+    society = weak_tie_society(n_users=100_000, rng=np.random.default_rng(0))
+    counts = society.follower_counts()[society.creators]
+    assert counts.min() <= 10 and counts.max() >= 1e4 * counts.min()
+    assert not np.any(society.follow_source == society.follow_target)
+    keys = society.follow_source * society.n_users + society.follow_target
+    assert np.unique(keys).size == keys.size
+    assert np.all(np.isin(society.follow_target, society.creators))
+
+
+def test_cities_have_tiers_and_poor_flags():
+    society = build(n_users=20_000)
+    assert set(np.unique(society.city_tier)) <= {1, 2, 3, 4, 5}
+    assert society.city_poor.mean() == pytest.approx(0.3, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"n_users": -5}, {"weak_tie_share": 1.7}, {"mean_degree": 0}, {"creator_share": 0}, {"circle_size_mean": 5}]
+)
+def test_bad_parameters_raise_config_errors(kwargs):
+    with pytest.raises(ConfigError):
+        build(**kwargs)
+
+
+@pytest.mark.property
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(50, 600), share=st.floats(0, 0.9), seed=st.integers(0, 2**31))
+def test_society_invariants(n, share, seed):
+    society = weak_tie_society(n_users=n, weak_tie_share=share, rng=np.random.default_rng(seed))
+    assert society.graph.is_simple()
+    assert np.all(np.bincount(society.circle) >= 2)
+    assert society.n_users == n
+    assert society.creators.size >= 1
+    assert np.all(society.follower_counts()[~np.isin(np.arange(n), society.creators)] == 0)
+
+
+def test_society_from_any_graph():
+    with igraph_rng(np.random.default_rng(0)):
+        graph = ig.Graph.Barabasi(1000, 3)
+    society = society_from_graph(graph, rng=np.random.default_rng(1))
+    assert society.n_users == 1000 and society.graph.ecount() == graph.ecount()
+    assert society.n_circles > 1 and society.creators.size == 20
+
+
+def test_neighbourhood_overlap_on_a_constructed_graph():
+    # Triangle 0-1-2 plus pendant 3 on 0: edge (0,1): common 1, k0-1 + k1-1 - 1 = 2 + 1 - 1 = 2 -> 0.5
+    graph = ig.Graph(n=4, edges=[(0, 1), (1, 2), (0, 2), (0, 3)])
+    overlap = neighbourhood_overlap(graph)
+    assert overlap.tolist() == pytest.approx([0.5, 1.0, 0.5, 0.0])
+    assert classify_ties_by_overlap(graph, threshold=0.4).tolist() == [False, False, False, True]
+    graph.es["weight"] = [0.9, 0.8, 0.1, 0.2]
+    assert classify_ties_by_weight(graph, threshold=0.5).tolist() == [False, False, True, True]
+
+
+# ---------------------------------------------------------------- file loading
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_loads_csv_with_labels_and_weights(tmp_path):
+    graph = load_network(write(tmp_path, "g.csv", "source,target,weight\nann,bo,0.5\nbo,cy,2\n"))
+    assert graph.vs["name"] == ["ann", "bo", "cy"] and graph.es["weight"] == [0.5, 2.0]
+
+
+def test_loads_edge_lists_and_graphml(tmp_path):
+    graph = load_network(write(tmp_path, "g.txt", "# comment\n1 2\n2 3 0.4\n"))
+    assert graph.ecount() == 2
+    ig.Graph.Ring(5).write_graphml(str(tmp_path / "ring.graphml"))
+    assert load_network(tmp_path / "ring.graphml").ecount() == 5
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "fragment"),
+    [
+        ("empty.csv", "", "is empty"),
+        ("cols.csv", "from,to\n1,2\n", "line 1"),
+        ("nan.csv", "source,target,weight\n1,2,heavy\n", "line 2"),
+        ("neg.csv", "source,target,weight\n1,2,0.3\n2,3,-1\n", "line 3"),
+        ("loop.csv", "source,target\n1,1\n", "self-loop"),
+        ("dup.csv", "source,target\n1,2\n2,1\n", "duplicate"),
+        ("short.txt", "1 2\n3\n", "line 2"),
+        ("g.xyz", "1 2\n", "suffix"),
+    ],
+)
+def test_malformed_files_give_one_clear_error(tmp_path, name, text, fragment):
+    path = write(tmp_path, name, text)
+    with pytest.raises(NetworkFileError) as error:
+        load_network(path)
+    assert fragment in str(error.value) and str(path) in str(error.value)
+
+
+def test_clean_drops_loops_and_merges_duplicates(tmp_path):
+    path = write(tmp_path, "messy.csv", "source,target,weight\n1,1,1\n1,2,0.2\n2,1,0.7\n")
+    graph = load_network(path, clean=True)
+    assert graph.ecount() == 1 and graph.es["weight"] == [0.7]
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(NetworkFileError, match="does not exist"):
+        load_network(tmp_path / "nope.csv")
