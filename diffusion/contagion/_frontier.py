@@ -30,3 +30,13 @@ def neighbour_entries(csr: CSR, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarr
     first = np.cumsum(degree) - degree
     entries = np.repeat(start - first, degree) + np.arange(total, dtype=np.int64)
     return entries, owner
+
+
+def first_arrivals(targets: np.ndarray, sources: np.ndarray, *, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct targets and, for each, one of its sources chosen uniformly at random.
+
+    Used when several nodes reach the same node in one step: the parent is drawn among them.
+    """
+    order = rng.permutation(targets.size)
+    unique, first = np.unique(targets[order], return_index=True)
+    return unique, sources[order][first]

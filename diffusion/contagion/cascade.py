@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffusion.contagion._frontier import neighbour_entries
+from diffusion.contagion._frontier import first_arrivals, neighbour_entries
 from diffusion.contagion.result import CascadeResult, check_seeds, entry_probabilities
 from diffusion.networks.csr import CSR, to_csr
 
@@ -101,11 +101,9 @@ def independent_cascade(
         trials += int((csr.indptr[frontier + 1] - csr.indptr[frontier]).sum())
         targets, index = transmit(csr, frontier, probabilities, rng=rng)
         fresh = step[targets] < 0
-        targets, sources = targets[fresh], frontier[index[fresh]]
-        order = rng.permutation(targets.size)  # random parent among same-step transmitters
-        targets, sources = targets[order], sources[order]
-        targets, first = np.unique(targets, return_index=True)
+        # random parent among same-step transmitters
+        targets, parents = first_arrivals(targets[fresh], frontier[index[fresh]], rng=rng)
         step[targets] = t
-        parent[targets] = sources[first]
+        parent[targets] = parents
         frontier = targets
     return CascadeResult(activation_step=step, parent=parent, n_edge_trials=trials)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from diffusion.contagion._frontier import first_arrivals
 from diffusion.contagion.cascade import transmit
 from diffusion.contagion.result import CascadeResult, check_probability, check_seeds
 from diffusion.networks.csr import to_csr
@@ -71,11 +72,9 @@ def sir(
         trials += int((csr.indptr[infected + 1] - csr.indptr[infected]).sum())
         targets, index = transmit(csr, infected, p_transmit, rng=rng)
         fresh = infection[targets] < 0
-        targets, sources = targets[fresh], infected[index[fresh]]
-        order = rng.permutation(targets.size)
-        targets, first = np.unique(targets[order], return_index=True)
+        targets, parents = first_arrivals(targets[fresh], infected[index[fresh]], rng=rng)
         infection[targets] = t
-        parent[targets] = sources[order][first]
+        parent[targets] = parents
         recovering = rng.random(infected.size) < p_recover
         recovery[infected[recovering]] = t
         infected = np.concatenate([infected[~recovering], targets])

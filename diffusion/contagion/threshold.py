@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffusion.contagion._frontier import neighbour_entries
+from diffusion.contagion._frontier import first_arrivals, neighbour_entries
 from diffusion.contagion.result import CascadeResult, check_probability, check_seeds
 from diffusion.errors import ConfigError
 from diffusion.networks.csr import CSR, to_csr
@@ -46,11 +46,8 @@ def _run_threshold(
         hit[fresh] = True
         cand = hit[targets] & last
         if cand.any():
-            c_targets, c_sources = targets[cand], frontier[owner[cand]]
-            order = rng.permutation(c_targets.size)
-            c_targets, c_sources = c_targets[order], c_sources[order]
-            uniq, first = np.unique(c_targets, return_index=True)
-            parent[uniq] = c_sources[first]
+            tipped, tippers = first_arrivals(targets[cand], frontier[owner[cand]], rng=rng)
+            parent[tipped] = tippers
         orphans = fresh[parent[fresh] < 0]
         if orphans.size:  # tipped by older neighbours only (possible when thresholds <= 0)
             parent[orphans] = _any_active_neighbour(csr, orphans, step, t, rng)
@@ -63,10 +60,8 @@ def _any_active_neighbour(csr: CSR, nodes: np.ndarray, step: np.ndarray, t: int,
     neighbours = csr.indices[entries]
     ok = (step[neighbours] >= 0) & (step[neighbours] < t)
     result = np.full(nodes.size, -1, dtype=np.int64)
-    order = rng.permutation(int(ok.sum()))
-    o, nb = owner[ok][order], neighbours[ok][order]
-    uniq, first = np.unique(o, return_index=True)
-    result[uniq] = nb[first]
+    positions, chosen = first_arrivals(owner[ok], neighbours[ok], rng=rng)
+    result[positions] = chosen
     return result
 
 
