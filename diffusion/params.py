@@ -147,7 +147,7 @@ class BehaviourParams:
     #: Distinct exposures needed before a peer-driven purchase (complex contagion; assumed).
     reinforcement: int = 2
     #: Trust at or above which a single exposure can lead to a purchase (calibrated, P1).
-    trust_threshold: float = 0.5
+    trust_threshold: float = 0.578
     #: Probability an eligible product exposure converts, times appeal (assumed).
     p_buy: float = 0.25
     #: Initial trust of a new follower in the creator (assumed).
@@ -161,13 +161,13 @@ class BehaviourParams:
     #: Trust gained after a good purchase, on the remaining gap (assumed).
     trust_gain_purchase: float = 0.3
     #: Probability a purchase turns out badly (calibrated, P3).
-    p_bad_purchase: float = 0.12
+    p_bad_purchase: float = 0.209
     #: Fraction of trust lost after a bad purchase (assumed).
     trust_loss: float = 0.6
     #: Trust at or above which a buyer accepts the creator's recommendations again (P3).
     trust_accept: float = 0.3
     #: Probability a buyer recommends the item to their strong ties (calibrated, P2).
-    p_recommend: float = 0.45
+    p_recommend: float = 0.356
     #: Tie strength at or above which a tie counts as strong for word of mouth (assumed).
     strong_tie_min_weight: float = 0.4
 

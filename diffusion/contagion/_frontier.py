@@ -36,7 +36,17 @@ def first_arrivals(targets: np.ndarray, sources: np.ndarray, *, rng: np.random.G
     """Distinct targets and, for each, one of its sources chosen uniformly at random.
 
     Used when several nodes reach the same node in one step: the parent is drawn among them.
+
+    Notes
+    -----
+    Each arrival gets a uniform random key; per target, the arrival with the smallest key wins
+    (``np.minimum.at``). O(len(targets)) plus a scatter over the distinct targets, no sort;
+    the result is ordered by first appearance in ``targets``.
     """
-    order = rng.permutation(targets.size)
-    unique, first = np.unique(targets[order], return_index=True)
-    return unique, sources[order][first]
+    if targets.size == 0:
+        return targets, sources
+    key = rng.random(targets.size)
+    best = np.full(int(targets.max()) + 1, np.inf)
+    np.minimum.at(best, targets, key)
+    winner = key == best[targets]
+    return targets[winner], sources[winner]
