@@ -169,3 +169,42 @@ def test_clean_drops_loops_and_merges_duplicates(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(NetworkFileError, match="does not exist"):
         load_network(tmp_path / "nope.csv")
+
+
+# ---------------------------------------------------------------- classic baselines
+def test_classic_generators_reproduce_known_statistics():
+    from diffusion.networks import (
+        barabasi_albert, configuration_model, erdos_renyi, stochastic_block_model, watts_strogatz,
+    )
+
+    rng = np.random.default_rng
+    er = erdos_renyi(n_nodes=2000, mean_degree=6, rng=rng(0))
+    assert er.ecount() == 6000
+    assert erdos_renyi(n_nodes=2000, mean_degree=6, rng=rng(0)).get_edgelist() == er.get_edgelist()
+    lattice = watts_strogatz(n_nodes=200, k=6, p_rewire=0.0, rng=rng(1))
+    assert lattice.transitivity_avglocal_undirected() == pytest.approx(3 * 4 / (4 * 5))
+    ba = barabasi_albert(n_nodes=3000, m=3, rng=rng(2))
+    assert ba.ecount() == 3 * 2999 - 3 and ba.is_simple()
+    degrees = rng(3).integers(1, 8, size=500)
+    degrees[0] += degrees.sum() % 2
+    assert configuration_model(degrees=degrees, rng=rng(4)).degree() == degrees.tolist()
+    sbm = stochastic_block_model(block_sizes=[300, 300], pref_matrix=[[0.1, 0.0], [0.0, 0.1]], rng=rng(5))
+    edges = np.array(sbm.get_edgelist())
+    assert np.all((edges[:, 0] < 300) == (edges[:, 1] < 300))  # no edge between blocks
+    within = len(edges) / (2 * 300 * 299 / 2)  # Binomial(89,700, 0.1): SE 0.001
+    assert within == pytest.approx(0.1, abs=0.004)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda g: g.watts_strogatz(n_nodes=10, k=3, p_rewire=0.1, rng=np.random.default_rng(0)),
+        lambda g: g.configuration_model(degrees=[1, 1, 1], rng=np.random.default_rng(0)),
+        lambda g: g.barabasi_albert(n_nodes=10, m=0, rng=np.random.default_rng(0)),
+    ],
+)
+def test_classic_generators_reject_bad_arguments(call):
+    import diffusion.networks as networks
+
+    with pytest.raises(ConfigError):
+        call(networks)
