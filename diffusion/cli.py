@@ -99,7 +99,9 @@ _ABSENT = object()
 def _progress(finished: Iterator, total: int) -> Iterator:
     from tqdm.auto import tqdm
 
-    yield from tqdm(finished, total=total, desc="runs", unit="run", dynamic_ncols=True)
+    # In a log file (no terminal) redraw rarely, so the log stays readable.
+    interval = 0.1 if sys.stderr.isatty() else 10.0
+    yield from tqdm(finished, total=total, desc="runs", unit="run", dynamic_ncols=True, mininterval=interval)
 
 
 def run_task(cfg) -> Path:  # cfg: omegaconf.DictConfig
