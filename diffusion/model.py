@@ -395,7 +395,9 @@ class PlatformModel(mesa.Model):
         peer = last_source >= 0
         similarity = np.ones(n_pairs)
         similarity[peer] = self.society.similarity(ex.user[peer], last_source[peer])
-        persuasion = np.where(trusted, 1.0, 1.0 - b.share_homophily + b.share_homophily * similarity)
+        # Trust route: conversion in proportion to trust in the creator (P1). Peer route: in
+        # proportion to the recommending tie's similarity (homophily, W3).
+        persuasion = np.where(trusted, trust, 1.0 - b.share_homophily + b.share_homophily * similarity)
         buy = product & (trusted | reinforced) & (rng.random(n_pairs) < b.p_buy * appeal * persuasion)
         bad = buy & (rng.random(n_pairs) < b.p_bad_purchase)
         recommend = buy & (rng.random(n_pairs) < b.p_recommend)

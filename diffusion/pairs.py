@@ -3,12 +3,12 @@
 The platform model keeps two sparse relations this way, both far too large as dense
 matrices: who has seen which item (key ``item * n_users + user``) and what each user thinks of
 each creator (key ``user * n_users + creator``). Lookups and inserts are vectorised over whole
-batches: one ``searchsorted`` per lookup, one ``np.insert`` per column per insert.
+batches: one ``searchsorted`` per lookup, one merge pass per column per insert.
 
 Notes
 -----
 Lookup of m keys in a table of k rows costs O(m log k); inserting m new rows costs O(k + m)
-(one copy of each column). Because keys sort by their first component, all rows of one user
+(one merge of each column). Because keys sort by their first component, all rows of one user
 (or one item) are contiguous, which the model uses to sample a user's follows without a loop.
 """
 
@@ -76,13 +76,25 @@ class PairTable:
         if keys.size > 1 and np.any(keys[1:] == keys[:-1]):
             raise ValueError("PairTable.insert needs unique keys")
         pos = np.searchsorted(self.keys, keys)
-        self.keys = np.insert(self.keys, pos, keys)
+        # After inserting sorted keys at sorted positions, the i-th new key lands at pos[i] + i;
+        # the old rows fill the remaining slots in order. Computed once for all columns.
+        rows_sorted = pos + np.arange(keys.shape[0], dtype=np.int64)
+        total = len(self) + keys.shape[0]
+        is_new = np.zeros(total, dtype=bool)
+        is_new[rows_sorted] = True
+        old_rows = np.flatnonzero(~is_new)
+
+        def merged(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+            out = np.empty(total, dtype=old.dtype)
+            out[old_rows] = old
+            out[rows_sorted] = new
+            return out
+
+        self.keys = merged(self.keys, keys)
         for name, column in self.columns.items():
             new = values.get(name)
             new = np.zeros(keys.shape, dtype=column.dtype) if new is None else np.asarray(new)[order]
-            self.columns[name] = np.insert(column, pos, new.astype(column.dtype, copy=False))
-        # After inserting sorted keys at sorted positions, the i-th new key lands at pos[i] + i.
-        rows_sorted = pos + np.arange(keys.shape[0], dtype=np.int64)
+            self.columns[name] = merged(column, new.astype(column.dtype, copy=False))
         rows = np.empty_like(rows_sorted)
         rows[order] = rows_sorted
         return rows

@@ -123,7 +123,9 @@ class BehaviourParams:
     purchase only if the viewer trusts the creator at least ``trust_threshold`` ("bought because
     they trust the streamer", P1) or has been exposed to the item by at least ``reinforcement``
     distinct sources (Centola & Macy 2007). An eligible exposure converts with probability
-    ``p_buy * appeal``, scaled on the peer route by similarity to the recommending peer (W3).
+    ``p_buy * appeal * trust`` on the trust route (purchase intent in proportion to trust in the
+    creator) and ``p_buy * appeal * (1 - h + h * similarity)`` on the peer route, with the
+    similarity of the recommending tie (W3).
 
     Trust (P3, P5; source 000 §2.3): trust in a creator starts at ``trust_follow`` when a user
     follows, grows by ``trust_gain * (1 - trust)`` with each viewed item, rises after a good
@@ -147,7 +149,7 @@ class BehaviourParams:
     #: Distinct exposures needed before a peer-driven purchase (complex contagion; assumed).
     reinforcement: int = 2
     #: Trust at or above which a single exposure can lead to a purchase (calibrated, P1).
-    trust_threshold: float = 0.578
+    trust_threshold: float = 0.461
     #: Probability an eligible product exposure converts, times appeal (assumed).
     p_buy: float = 0.25
     #: Initial trust of a new follower in the creator (assumed).
@@ -161,7 +163,7 @@ class BehaviourParams:
     #: Trust gained after a good purchase, on the remaining gap (assumed).
     trust_gain_purchase: float = 0.3
     #: Probability a purchase turns out badly (calibrated, P3).
-    p_bad_purchase: float = 0.209
+    p_bad_purchase: float = 0.213
     #: Fraction of trust lost after a bad purchase (assumed).
     trust_loss: float = 0.6
     #: Trust at or above which a buyer accepts the creator's recommendations again (P3).

@@ -2,9 +2,10 @@
 
 Verdict rules (all effects are paired over replicates, 95% Student-t intervals):
 
-* W1 — content: the per-replicate slope of final reach on weak-tie share must be positive;
-  purchases: the slope of the purchasing share must be positive ("marketing through weak ties
-  works better"). Supported if both are, not supported if neither is, mixed otherwise.
+* W1 — three parts: the per-replicate slope of final reach on weak-tie share must be positive
+  (wider reach); time to half of final reach must fall from the lowest to the highest share
+  (faster spread); the slope of the purchasing share must be positive ("marketing through weak
+  ties works better"). Supported if all three are, not supported if none is, mixed otherwise.
 * W2 — the campaign's mean cascade depth minus 2 must be positive (re-shares of re-shares).
 * W3 — conversion per product delivery from same-circle ties minus that from other circles,
   at the default weak-tie share closest to 0.2, must be positive.
@@ -144,16 +145,14 @@ def claim_results(tables: dict[str, pd.DataFrame], figure_paths: dict[str, str])
 
     content = analysis.paired_slope(outcomes, x=X, measure="content_reach_share")
     purchases = analysis.paired_slope(outcomes, x=X, measure="purchase_reach_share")
+    speed = analysis.paired_difference(outcomes, scenario=X, low=lo, high=hi, measure="content_time_to_half")
     v_content = analysis.verdict(content, expected_sign=+1)
     v_purchase = analysis.verdict(purchases, expected_sign=+1)
-    combined = (
-        "supported" if v_content == v_purchase == "supported"
-        else "not supported" if v_content == v_purchase == "not supported" else "mixed"
-    )
-    speed = analysis.paired_difference(outcomes, scenario=X, low=lo, high=hi, measure="content_time_to_half")
+    v_speed = analysis.verdict(speed, expected_sign=-1)
+    combined = v_content if v_content == v_purchase == v_speed != "mixed" else "mixed"
     results.append(report.ClaimResult(
         claim_id="W1", effect=content, verdict=combined, expected_sign=+1,
-        conditions=_w1_conditions(content, v_content, purchases, v_purchase, speed, lo, hi),
+        conditions=_w1_conditions(content, v_content, purchases, v_purchase, speed, v_speed, lo, hi),
         figures=[figure_paths["weak_ties_reach.png"], figure_paths["weak_ties_cross_circle.png"]],
         extra_effects=[purchases, speed],
     ))
@@ -209,7 +208,7 @@ def _direction(verdict: str, effect) -> str:
     return "rises" if effect.estimate > 0 else "falls"
 
 
-def _w1_conditions(content, v_content, purchases, v_purchase, speed, lo, hi) -> str:
+def _w1_conditions(content, v_content, purchases, v_purchase, speed, v_speed, lo, hi) -> str:
     """The W1 sentence, written from the estimates (never assuming their sign)."""
     text = (
         f"With mean degree held fixed, so that each weak tie replaces a strong one, content reach "
@@ -218,7 +217,9 @@ def _w1_conditions(content, v_content, purchases, v_purchase, speed, lo, hi) -> 
         f"{_direction(v_purchase, purchases)} ({purchases.estimate:+.4f} per unit, 95% CI "
         f"{purchases.ci_low:+.4f} to {purchases.ci_high:+.4f}). Time to half of final reach "
         f"changes by {speed.estimate:+.2f} days from share {lo:g} to {hi:g} (95% CI "
-        f"{speed.ci_low:+.2f} to {speed.ci_high:+.2f}). "
+        f"{speed.ci_low:+.2f} to {speed.ci_high:+.2f}; faster spread {v_speed}). The verdict "
+        "combines the claim's three parts (wider reach, faster spread, more purchases): "
+        "supported or not supported only when all three agree, mixed otherwise. "
     )
     if v_content != "supported":
         text += (
