@@ -283,16 +283,17 @@ class PlatformModel(mesa.Model):
         keys = self.exposures.key(item, user)
         order = np.lexsort((channel, keys))  # per pair, a share (channel 0) comes first
         keys, user, item, channel, source = (a[order] for a in (keys, user, item, channel, source))
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else keys
+        first = np.r_[True, keys[1:] != keys[:-1]] if keys.size else np.zeros(0, dtype=bool)
+        starts = np.flatnonzero(first)
+        pair = np.cumsum(first) - 1  # which (item, user) pair each row belongs to
         is_share = channel == SHARE
-        n_deliveries = np.add.reduceat(is_share, starts) if keys.size else keys
-        platform_any = np.add.reduceat(~is_share, starts) > 0 if keys.size else keys.astype(bool)
-        first_source = np.where(is_share[starts], source[starts], -1) if keys.size else keys
+        n_deliveries = np.bincount(pair, weights=is_share, minlength=starts.size)
+        platform_any = np.bincount(pair, weights=~is_share, minlength=starts.size) > 0
         return Exposures(
             user=user[starts],
             item=item[starts],
             channel=channel[starts],
-            source=first_source,
+            source=np.where(is_share[starts], source[starts], -1),
             n_deliveries=n_deliveries.astype(np.int64),
             platform=platform_any,
             row=self.exposures.find(keys[starts]),
@@ -304,17 +305,16 @@ class PlatformModel(mesa.Model):
     def _fill_follow(self, users: np.ndarray) -> np.ndarray:
         """A random followed creator's latest live item for each slot, or -1."""
         rel = self.relations
-        follow_keys = rel.keys[rel["following"]]
+        follow_keys = rel.keys[rel["following"]]  # sorted: each user's follows are contiguous
+        draw = self.platform_rng.random(users.size)
+        if follow_keys.size == 0:
+            return np.full(users.size, -1, dtype=np.int64)
         start = np.searchsorted(follow_keys, users * self.n_users)
         stop = np.searchsorted(follow_keys, (users + 1) * self.n_users)
-        has = stop > start
-        pick = start + np.floor(self.platform_rng.random(users.size) * (stop - start)).astype(np.int64)
-        creator = follow_keys[np.minimum(pick, max(follow_keys.size - 1, 0))] % self.n_users if follow_keys.size else pick
-        if follow_keys.size:
-            shown = np.where(self.pinned_item[creator] >= 0, self.pinned_item[creator], self.latest_item[creator])
-        else:
-            shown = np.full(users.size, -1, dtype=np.int64)
-        item = np.where(has, shown, -1)
+        pick = np.minimum(start + np.floor(draw * (stop - start)).astype(np.int64), follow_keys.size - 1)
+        creator = follow_keys[pick] % self.n_users
+        pinned = self.pinned_item[creator]
+        item = np.where(stop > start, np.where(pinned >= 0, pinned, self.latest_item[creator]), -1)
         alive = item >= 0
         alive[alive] = self.items.expires[item[alive]] > self.day
         return np.where(alive, item, -1)
