@@ -17,26 +17,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from diffusion.config import conf_dir
 from diffusion.errors import DiffusionError
 
 #: Exit status for a user mistake.
 EXIT_USER_ERROR = 2
-
-
-def conf_dir() -> Path:
-    """Absolute path of the config folder: the installed package's own, else the repo's.
-
-    A non-editable install ships ``conf/`` inside the wheel as ``diffusion/conf``; a source
-    checkout (or an editable install) keeps it at the top of the repository.
-    """
-    package = Path(__file__).resolve().parent
-    for candidate in (package / "conf", package.parent / "conf"):
-        if (candidate / "config.yaml").is_file():
-            return candidate
-    raise DiffusionError(
-        f"cannot find the config folder: neither {package / 'conf'} nor {package.parent / 'conf'} "
-        "holds config.yaml. Reinstall the package (pip install .) or run from the repository."
-    )
 
 
 def fail(error: BaseException) -> None:

@@ -15,18 +15,44 @@ import inspect
 import types
 import typing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Optional
 
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from diffusion.errors import ConfigError
+from diffusion.errors import ConfigError, DiffusionError
 from diffusion.networks import society as society_module
+from diffusion.networks.removal import REMOVAL_RULES
 from diffusion.params import BehaviourParams, CampaignParams, PlatformParams, check_range
 from diffusion.policies import ExposurePolicy
 
-#: Network kinds the config can build.
-NETWORK_KINDS = ("society", "file")
+#: Network kinds the config can build: the weak-tie society, a user's file, and a hub-dominated
+#: Barabási–Albert graph of the same size and mean degree (D5), each hosting the platform.
+NETWORK_KINDS = ("society", "file", "barabasi_albert")
+#: Config groups a sweep can range over by option name (e.g. ``platform: [centralized, ...]``).
+SWEEPABLE_GROUPS = ("network", "platform", "behaviour")
+
+
+def conf_dir() -> Path:
+    """Absolute path of the config folder: the installed package's own, else the repo's.
+
+    A non-editable install ships ``conf/`` inside the wheel as ``diffusion/conf``; a source
+    checkout (or an editable install) keeps it at the top of the repository.
+    """
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "conf", package.parent / "conf"):
+        if (candidate / "config.yaml").is_file():
+            return candidate
+    raise DiffusionError(
+        f"cannot find the config folder: neither {package / 'conf'} nor {package.parent / 'conf'} "
+        "holds config.yaml. Reinstall the package (pip install .) or run from the repository."
+    )
+
+
+def group_options(group: str) -> list[str]:
+    """Option names of a config group (the YAML files in ``conf/GROUP/``)."""
+    return sorted(path.stem for path in (conf_dir() / group).glob("*.yaml"))
 
 
 def _society_fields() -> list[tuple[str, Any, Any]]:
@@ -48,9 +74,21 @@ def _society_fields() -> list[tuple[str, Any, Any]]:
 
 
 def _validate_network(self) -> None:
-    if self.kind == "society":
+    if self.kind in ("society", "barabasi_albert"):
         names = inspect.signature(society_module.validate_society_parameters).parameters
         society_module.validate_society_parameters(**{name: getattr(self, name) for name in names})
+    if self.removal_rule not in ("none", *REMOVAL_RULES):
+        raise ConfigError(
+            f"network.removal_rule={self.removal_rule!r} is not a removal rule; allowed: none, "
+            f"{', '.join(REMOVAL_RULES)}."
+        )
+    check_range("network", "removal_fraction", self.removal_fraction, 0.0, 0.99)
+    if self.removal_rule == "none" and self.removal_fraction > 0:
+        raise ConfigError(
+            f"network.removal_fraction={self.removal_fraction} removes users, but "
+            "network.removal_rule=none says how to choose them: set network.removal_rule to one "
+            f"of {', '.join(REMOVAL_RULES)}."
+        )
 
 
 #: ``network/`` group schema: the society generator's keywords, plus the kind and a file path.
@@ -60,6 +98,9 @@ NetworkConfig = dataclasses.make_dataclass(
         ("kind", str, field(default="society")),
         ("path", Optional[str], field(default=None)),
         *_society_fields(),
+        # D5: take users out after building (diffusion.networks.removal)
+        ("removal_rule", str, field(default="none")),
+        ("removal_fraction", float, field(default=0.0)),
     ],
     namespace={"__post_init__": _validate_network},
 )
@@ -69,7 +110,10 @@ NetworkConfig.__module__ = __name__
 NetworkConfig.__doc__ = (
     "Network to build (config group ``network/``). ``kind=society`` calls "
     ":func:`diffusion.networks.weak_tie_society` with the other fields; ``kind=file`` loads "
-    "``path`` with :func:`diffusion.networks.load_network` and builds the society on it."
+    "``path`` with :func:`diffusion.networks.load_network` and ``kind=barabasi_albert`` "
+    "draws a Barabási–Albert graph with ``n_users`` nodes and ``m = round(mean_degree / 2)``; "
+    "both then host the platform through :func:`diffusion.networks.society_from_graph`. "
+    "``removal_rule``/``removal_fraction`` remove users afterwards (D5)."
 )
 
 
@@ -87,9 +131,19 @@ class RunConfig:
     progress: bool = True
     #: Create one Mesa agent per user (off only for very large batch runs).
     create_agents: bool = True
+    #: Independent worlds per society (MusicLab design, :mod:`diffusion.rng`): replicates come
+    #: in groups of this size sharing the network and the posted items. 1: every replicate is
+    #: its own world.
+    worlds: int = 1
 
     def __post_init__(self) -> None:
         check_range("run", "n_replicates", self.n_replicates, 1, integer=True)
+        check_range("run", "worlds", self.worlds, 1, integer=True)
+        if self.n_replicates % self.worlds:
+            raise ConfigError(
+                f"run.n_replicates={self.n_replicates} is not a multiple of run.worlds="
+                f"{self.worlds}: replicates come in groups of independent worlds. Use a multiple."
+            )
         check_range("run", "n_steps", self.n_steps, 1, integer=True)
         if self.n_jobs == 0 or self.n_jobs < -1:
             raise ConfigError(
@@ -192,7 +246,15 @@ def _check_sweep(config: Config) -> None:
     base = OmegaConf.structured(config)
     names = {}
     for key, values in config.experiment.sweep.items():
-        if OmegaConf.select(base, key, default=_MISSING) is _MISSING:
+        if key in SWEEPABLE_GROUPS:
+            allowed = group_options(key)
+            unknown = [v for v in values if v not in allowed] if isinstance(values, list | tuple) else [values]
+            if unknown:
+                raise ConfigError(
+                    f"experiment.sweep.{key} lists {unknown[0]!r}, which is not a {key}/ option; "
+                    f"allowed: {', '.join(allowed)}."
+                )
+        elif OmegaConf.select(base, key, default=_MISSING) is _MISSING:
             raise ConfigError(
                 f"experiment.sweep names {key!r}, which is not a config key. Sweep keys are "
                 "dotted paths such as network.weak_tie_share or behaviour.p_share."
@@ -209,7 +271,10 @@ _MISSING = object()
 
 
 def grid(experiment: ExperimentConfig) -> list[dict[str, Any]]:
-    """Every combination of the sweep, as ``{dotted_key: value}`` dicts, in a fixed order."""
+    """Every combination of the sweep, as ``{dotted_key: value}`` dicts, in a fixed order.
+
+    A key naming a config group (:data:`SWEEPABLE_GROUPS`) takes option names as values.
+    """
     points: list[dict[str, Any]] = [{}]
     for key, values in experiment.sweep.items():
         points = [{**point, key: value} for point in points for value in values]
@@ -217,10 +282,21 @@ def grid(experiment: ExperimentConfig) -> list[dict[str, Any]]:
 
 
 def apply_point(config: Config, point: dict[str, Any]) -> Settings:
-    """Settings for one grid point: the config with the point's values set, re-validated."""
+    """Settings for one grid point: the config with the point's values set, re-validated.
+
+    Group options are applied first (each key of ``conf/GROUP/OPTION.yaml`` replaces the
+    config's value), then plain keys, so ``platform: inclusive`` with
+    ``platform.policy.subsidy_share: 0.1`` subsidises the inclusive policy.
+    """
     base = OmegaConf.structured(config)
-    for key, value in point.items():
-        OmegaConf.update(base, key, value, merge=False)
+    for key in sorted(point, key=lambda k: k not in SWEEPABLE_GROUPS):
+        value = point[key]
+        if key in SWEEPABLE_GROUPS:
+            option = OmegaConf.load(conf_dir() / key / f"{value}.yaml")
+            for name, setting in (option or {}).items():
+                OmegaConf.update(base, f"{key}.{name}", setting, merge=False)
+        else:
+            OmegaConf.update(base, key, value, merge=False)
     return to_settings(base)
 
 

@@ -31,8 +31,10 @@ import pandas as pd
 
 from diffusion.agents import Creator, User
 from diffusion.contagion import transmit
+from diffusion.errors import ConfigError
 from diffusion.items import ItemStore
 from diffusion.metrics import cascades as cascade_metrics
+from diffusion.metrics import creators as creator_metrics
 from diffusion.metrics import platform as platform_metrics
 from diffusion.networks.society import Society
 from diffusion.pairs import PairTable
@@ -86,9 +88,16 @@ class PlatformModel(mesa.Model):
     policy : ExposurePolicy, optional
         Fills the discovery slots. Default: :class:`~diffusion.policies.AppealWeighted`.
     rng : numpy.random.Generator
-        The agents' stream: posting and every user decision.
+        The agents' stream: every user decision.
     platform_rng : numpy.random.Generator
-        The platform's stream: who is online, feed composition, the policy's draws.
+        The platform's stream: which item fills a slot, the policy's draws.
+    content_rng : numpy.random.Generator, optional
+        What creators post (who posts, appeal, price, products) and the campaign's creators.
+        Independent of everything users do, so runs that share it post the same items
+        (independent worlds, :mod:`diffusion.rng`). Default: ``rng``.
+    layout_rng : numpy.random.Generator, optional
+        Who is online each day and which channel fills each slot. Policies never draw from
+        it, so every policy gets the same slots on paired replicates. Default: ``platform_rng``.
     create_agents : bool
         Create one Mesa agent per user (default). ``False`` skips them for large batch runs;
         the simulation is identical because agents hold no hot state.
@@ -110,6 +119,8 @@ class PlatformModel(mesa.Model):
         policy: ExposurePolicy | None = None,
         rng: np.random.Generator,
         platform_rng: np.random.Generator,
+        content_rng: np.random.Generator | None = None,
+        layout_rng: np.random.Generator | None = None,
         create_agents: bool = True,
     ) -> None:
         super().__init__(rng=rng)
@@ -119,7 +130,11 @@ class PlatformModel(mesa.Model):
         self.campaign = CampaignParams() if campaign is None else campaign
         self.policy = AppealWeighted() if policy is None else policy
         self.platform_rng = platform_rng
+        self.content_rng = rng if content_rng is None else content_rng
+        self.layout_rng = platform_rng if layout_rng is None else layout_rng
         n = self.n_users = society.n_users
+        self.present = society.present
+        self.channel_weights = self._channel_weights()
 
         self.user_circle = society.circle
         self.user_city = society.city
@@ -154,13 +169,38 @@ class PlatformModel(mesa.Model):
         self.purchases_today = 0
         self.gmv_today = 0.0
         self.cascade_records: list[pd.DataFrame] = []
+        # Per-creator views so far and the day each creator reached ``milestone_views`` (D1).
+        self.creator_views = np.zeros(n, dtype=np.int64)
+        self.milestone_step = np.full(n, -1, dtype=np.int64)
+        self.initial_followers = self.follower_count.copy()
 
         if create_agents:
             User.create_agents(self, int((~self.is_creator).sum()), np.flatnonzero(~self.is_creator))
             Creator.create_agents(self, int(self.is_creator.sum()), self.creators)
         self.datacollector = mesa.DataCollector(model_reporters=platform_metrics.MODEL_REPORTERS)
 
+    #: Views after which a creator counts as "seen" (newcomers' time to first 100 views, D1).
+    milestone_views: int = creator_metrics.MILESTONE_VIEWS
+
     # ------------------------------------------------------------------ set-up
+    def _channel_weights(self) -> np.ndarray:
+        """Relative weights of the follow, same-city and discovery slots.
+
+        A policy without a discovery feed (``uses_discovery = False``, e.g. ``peer_only``) gives
+        its slots to the follow and same-city feeds, so the impression budget is unchanged.
+        """
+        p = self.platform
+        weights = np.array([p.follow_weight, p.same_city_weight, p.discovery_weight], dtype=np.float64)
+        if not self.policy.uses_discovery:
+            weights[2] = 0.0
+            if p.feed_size > 0 and weights.sum() <= 0:
+                raise ConfigError(
+                    f"platform policy {self.policy.name!r} has no discovery feed, and "
+                    "platform.follow_weight and platform.same_city_weight are both 0, so no "
+                    "channel can fill the feed. Give one of them a positive weight."
+                )
+        return weights / weights.sum() if weights.sum() > 0 else weights
+
     def _prepare_transmission(self) -> None:
         """Per-entry probabilities that a share (or a recommendation) reaches each tie.
 
@@ -210,7 +250,7 @@ class PlatformModel(mesa.Model):
 
     def post(self) -> None:
         """Creators post; on day 0 the campaign's creators post the campaign items."""
-        t, p, rng = self.day, self.platform, self.rng
+        t, p, rng = self.day, self.platform, self.content_rng
         if t == 0 and self.campaign.n_creators > 0:
             self._post_campaign()
         posting = self.creators[rng.random(self.creators.size) < p.p_post]
@@ -233,7 +273,7 @@ class PlatformModel(mesa.Model):
         if eligible.size == 0:
             eligible = self.creators
         k = min(self.campaign.n_creators, eligible.size)
-        chosen = np.sort(self.rng.choice(eligible, size=k, replace=False))
+        chosen = np.sort(self.content_rng.choice(eligible, size=k, replace=False))
         ids = self.items.append(
             creator=chosen,
             created=np.zeros(k, dtype=np.int64),
@@ -253,12 +293,7 @@ class PlatformModel(mesa.Model):
         alive = self.items.expires[d_item] > t
         d_user, d_item, d_source = d_user[alive], d_item[alive], d_source[alive]
 
-        active = np.flatnonzero(rng.random(self.n_users) < self.behaviour.p_active)
-        slot_user = np.repeat(active, p.feed_size)
-        weights = np.array([p.follow_weight, p.same_city_weight, p.discovery_weight])
-        slot_channel = rng.choice(
-            np.array([FOLLOW, SAME_CITY, DISCOVERY]), size=slot_user.size, p=weights / weights.sum()
-        ) if slot_user.size else np.zeros(0, dtype=np.int64)
+        slot_user, slot_channel = self.layout()
         slot_item = np.full(slot_user.size, -1, dtype=np.int64)
         live = self.items.live(t)
         campaign = self.items.campaign[live]
@@ -270,7 +305,8 @@ class PlatformModel(mesa.Model):
         mask = slot_channel == DISCOVERY
         eligible = live if self.campaign.in_discovery else live[~campaign]
         if eligible.size:  # with nothing live the discovery slots stay empty
-            slot_item[mask] = self.policy(self.feed_state(eligible), int(mask.sum()), rng=rng)
+            state = self.feed_state(eligible, slot_user[mask])
+            slot_item[mask] = self.policy(state, int(mask.sum()), rng=rng)
 
         user = np.concatenate([d_user, slot_user])
         item = np.concatenate([d_item, slot_item])
@@ -301,6 +337,22 @@ class PlatformModel(mesa.Model):
             delivery_item=d_item,
             delivery_source=d_source,
         )
+
+    def layout(self) -> tuple[np.ndarray, np.ndarray]:
+        """Today's platform slots: the user and the channel of each, grouped by user.
+
+        Drawn from the layout stream only, so the budget (``feed_size`` slots per online user)
+        and the slots are the same whatever the policy does.
+        """
+        rng, p = self.layout_rng, self.platform
+        online = rng.random(self.n_users) < self.behaviour.p_active
+        if self.present is not None:
+            online &= self.present
+        slot_user = np.repeat(np.flatnonzero(online), p.feed_size)
+        if slot_user.size == 0:
+            return slot_user, np.zeros(0, dtype=np.int64)
+        channels = np.array([FOLLOW, SAME_CITY, DISCOVERY])
+        return slot_user, rng.choice(channels, size=slot_user.size, p=self.channel_weights)
 
     def _fill_follow(self, users: np.ndarray) -> np.ndarray:
         """A random followed creator's latest live item for each slot, or -1."""
@@ -333,20 +385,25 @@ class PlatformModel(mesa.Model):
         pick = offsets[city] + np.floor(self.platform_rng.random(users.size) * n).astype(np.int64)
         return np.where(n > 0, by_city[np.minimum(pick, by_city.size - 1)], -1)
 
-    def feed_state(self, live: np.ndarray) -> FeedState:
+    def feed_state(self, live: np.ndarray, slot_user: np.ndarray | None = None) -> FeedState:
         """The read-only snapshot an exposure policy sees."""
         it = self.items
         return FeedState(
             step=self.day,
+            n_users=self.n_users,
             live_items=live,
+            slot_user=np.zeros(0, dtype=np.int64) if slot_user is None else slot_user,
             item_creator=it.creator,
             item_appeal=it.appeal,
             item_created=it.created,
             item_views=it.views,
             item_shares=it.shares,
             item_purchases=it.purchases,
+            item_product=it.product,
             creator_followers=self.follower_count,
             creator_poor=self.user_poor,
+            creators=self.creators,
+            creator_views=self.creator_views,
         )
 
     def trust_of(self, users: np.ndarray, creators: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -432,6 +489,9 @@ class PlatformModel(mesa.Model):
         np.add.at(it.shares, ex.item[share], 1)
         np.add.at(it.purchases, ex.item[buy], 1)
         self.views_by_channel += np.bincount(new_channel, minlength=len(CHANNELS))
+        self.creator_views += np.bincount(creator[is_new], minlength=self.n_users)
+        reached = (self.creator_views >= self.milestone_views) & (self.milestone_step < 0)
+        self.milestone_step[reached] = t
         via_share = is_new & (ex.source >= 0)
         self.share_views_cross_circle += int(
             (self.user_circle[ex.user[via_share]] != self.user_circle[ex.source[via_share]]).sum()
@@ -587,6 +647,7 @@ class PlatformModel(mesa.Model):
 
     def _cascade_frame(self, items, size, peer_size, depth, virality) -> pd.DataFrame:
         it = self.items
+        by_channel = it.views_by_channel[items]
         return pd.DataFrame(
             {
                 "item": items,
@@ -594,11 +655,45 @@ class PlatformModel(mesa.Model):
                 "product": it.product[items],
                 "campaign": it.campaign[items],
                 "created": it.created[items],
+                "expires": it.expires[items],
                 "size": size,
                 "peer_size": peer_size,
                 "depth": depth,
                 "structural_virality": virality,
                 "purchases": it.purchases[items],
+                "gmv": it.purchases[items] * it.price[items],
+                # Audience of the item by channel of first view (P4: private vs public traffic)
+                **{f"views_{name}": by_channel[:, k] for k, name in enumerate(CHANNELS)},
+            }
+        )
+
+    def creators_table(self) -> pd.DataFrame:
+        """One row per creator: audience, growth, income and the newcomer milestone.
+
+        ``income`` is the gross value of sales of the creator's products (yuan); a creator
+        "earns" when it is positive (R2). ``milestone_step`` is the day the creator's items
+        passed :attr:`milestone_views` views in total, -1 if never (D1).
+        """
+        c, it, n = self.creators, self.items, self.n_users
+        by_channel = np.zeros((n, len(CHANNELS)), dtype=np.int64)
+        np.add.at(by_channel, it.creator, it.views_by_channel)
+        income = np.bincount(it.creator, weights=it.purchases * it.price, minlength=n)
+        sales = np.bincount(it.creator, weights=it.purchases, minlength=n)
+        n_items = np.bincount(it.creator, minlength=n)
+        return pd.DataFrame(
+            {
+                "creator": c,
+                "poor": self.user_poor[c],
+                "city_tier": self.society.city_tier[self.user_city[c]],
+                "present": np.ones(c.size, bool) if self.present is None else self.present[c],
+                "initial_followers": self.initial_followers[c],
+                "followers": self.follower_count[c],
+                "n_items": n_items[c],
+                "views": self.creator_views[c],
+                **{f"views_{name}": by_channel[c, k] for k, name in enumerate(CHANNELS)},
+                "milestone_step": self.milestone_step[c],
+                "sales": sales[c].astype(np.int64),
+                "income": income[c],
             }
         )
 

@@ -5,6 +5,12 @@ Replicate ``r`` of an experiment with root seed ``seed`` uses
 (:data:`STREAMS`). Replicate ``r`` gets the same streams in every scenario of a sweep, so
 scenarios are compared on paired replicates, and results do not depend on the order or the
 process in which replicates run (agentpy's ``Experiment`` follows the same rule).
+
+Independent worlds (Salganik, Dodds & Watts 2006, the MusicLab design): with ``worlds = W``
+replicates ``W g`` to ``W g + W - 1`` share the ``network`` and ``content`` streams of group
+``g`` (the same society and the same catalogue of posted items) while their behaviour and
+platform streams differ, so the same items compete in ``W`` independent worlds. With ``W = 1``
+(the default) every replicate is its own world.
 """
 
 from __future__ import annotations
@@ -16,8 +22,13 @@ from contextlib import contextmanager
 import igraph as ig
 import numpy as np
 
-#: Named random streams of one replicate: the network, the agents' decisions, the platform.
-STREAMS: tuple[str, ...] = ("network", "agents", "platform")
+#: Named random streams of one replicate: the network, the agents' decisions, the platform's
+#: draws (feed composition, the policy), what creators post (``content``), and who is online
+#: and which channel fills each feed slot (``layout``; the same for every policy, so policies
+#: are compared on the same impression budget).
+STREAMS: tuple[str, ...] = ("network", "agents", "platform", "content", "layout")
+#: Streams shared by the replicates of one group of independent worlds.
+WORLD_STREAMS: tuple[str, ...] = ("network", "content")
 
 
 def replicate_seed_sequence(seed: int, replicate: int) -> np.random.SeedSequence:
@@ -27,10 +38,20 @@ def replicate_seed_sequence(seed: int, replicate: int) -> np.random.SeedSequence
     return np.random.SeedSequence(seed, spawn_key=(replicate,))
 
 
-def replicate_streams(seed: int, replicate: int) -> dict[str, np.random.Generator]:
-    """Independent generators, one per name in :data:`STREAMS`, for one replicate."""
-    children = replicate_seed_sequence(seed, replicate).spawn(len(STREAMS))
-    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children)}
+def replicate_streams(seed: int, replicate: int, *, worlds: int = 1) -> dict[str, np.random.Generator]:
+    """Independent generators, one per name in :data:`STREAMS`, for one replicate.
+
+    With ``worlds > 1`` the streams in :data:`WORLD_STREAMS` come from replicate
+    ``replicate // worlds`` (see the module docstring); the others are the replicate's own.
+    """
+    if worlds < 1:
+        raise ValueError(f"worlds must be a positive whole number, got {worlds!r}")
+    own = replicate_seed_sequence(seed, replicate).spawn(len(STREAMS))
+    shared = replicate_seed_sequence(seed, replicate // worlds).spawn(len(STREAMS))
+    return {
+        name: np.random.default_rng(shared[i] if name in WORLD_STREAMS else own[i])
+        for i, name in enumerate(STREAMS)
+    }
 
 
 @contextmanager

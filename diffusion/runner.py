@@ -7,15 +7,19 @@ the order, process or backend in which runs execute. A finished run is written a
 temporary folder renamed into place (atomic), so an interrupted experiment keeps what it
 finished. The tables are then gathered in a fixed order.
 
-Three tidy tables result:
+Four tidy tables result:
 
 ``trajectories``  one row per run and day: scenario columns, ``replicate``, ``step``, measures
 ``outcomes``      one row per run: scenario columns, ``replicate``, end-of-run measures
-``cascades``      one row per run and item: size, depth, structural virality (W2)
+``cascades``      one row per run and item: size, depth, structural virality (W2), audience
+                  by channel (P4)
+``creators``      one row per run and creator: views, followers, income, newcomer milestone
+                  (D1-D4, R2, R3)
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 import tempfile
@@ -29,14 +33,25 @@ import pandas as pd
 
 from diffusion import config as config_module
 from diffusion.config import Config, Settings
+from diffusion.contagion import independent_cascade
+from diffusion.metrics import creators as creator_metrics
 from diffusion.metrics import platform as platform_metrics
 from diffusion.metrics.inequality import time_to_fraction
 from diffusion.model import PlatformModel
-from diffusion.networks import load_network, society_from_graph, weak_tie_society
+from diffusion.networks import (
+    barabasi_albert,
+    giant_component_share,
+    load_network,
+    remove,
+    society_from_graph,
+    weak_tie_society,
+)
 from diffusion.networks.society import Society
 from diffusion.rng import replicate_streams
 
-TABLES = ("trajectories", "outcomes", "cascades")
+TABLES = ("trajectories", "outcomes", "cascades", "creators")
+#: Seeds of the standard cascade whose reach measures a damaged network (D5).
+STANDARD_CASCADE_SEEDS = 10
 
 
 @dataclass(frozen=True)
@@ -59,12 +74,13 @@ class RunSpec:
 
 @dataclass(frozen=True)
 class RunResult:
-    """The three tables of one run."""
+    """The tables of one run."""
 
     spec: RunSpec
     trajectories: pd.DataFrame
     outcomes: pd.DataFrame
     cascades: pd.DataFrame
+    creators: pd.DataFrame
 
 
 def plan(config: Config) -> list[RunSpec]:
@@ -77,24 +93,56 @@ def plan(config: Config) -> list[RunSpec]:
 
 
 def build_society(settings: Settings, *, rng: np.random.Generator) -> Society:
-    """The network of one run, from the ``network`` settings and the network stream."""
+    """The network of one run, from the ``network`` settings and the network stream.
+
+    Removal (D5) comes last, so a sweep over the removal fraction damages the same network.
+    """
     network = settings.network
     keywords = {
         name: getattr(network, name)
-        for name in network.__dataclass_fields__
-        if name not in ("kind", "path")
+        for name in inspect.signature(weak_tie_society).parameters
+        if name != "rng"
     }
-    if network.kind == "file":
-        graph = load_network(network.path)
-        return society_from_graph(graph, rng=rng)
-    return weak_tie_society(**keywords, rng=rng)
+    if network.kind == "society":
+        society = weak_tie_society(**keywords, rng=rng)
+    else:
+        if network.kind == "file":
+            graph = load_network(network.path)
+        else:  # barabasi_albert: same size and (close to the) same mean degree
+            graph = barabasi_albert(n_nodes=network.n_users, m=max(1, round(network.mean_degree / 2)), rng=rng)
+        accepted = inspect.signature(society_from_graph).parameters
+        society = society_from_graph(graph, rng=rng, **{k: v for k, v in keywords.items() if k in accepted})
+    if network.removal_rule != "none" and network.removal_fraction > 0:
+        society = remove(society, network.removal_fraction, network.removal_rule, rng=rng)
+    return society
+
+
+def standard_cascade_reach(society: Society, share_homophily: float, *, rng: np.random.Generator) -> float:
+    """Reach of a standard cascade: an independent cascade over the social graph from
+    :data:`STANDARD_CASCADE_SEEDS` random present users, each tie passing it on with the
+    model's share probability (tie strength x homophily factor). Share of all users (D5)."""
+    present = np.flatnonzero(society.present) if society.present is not None else np.arange(society.n_users)
+    if present.size == 0:
+        return 0.0
+    seeds = rng.choice(present, size=min(STANDARD_CASCADE_SEEDS, present.size), replace=False)
+    similarity = society.similarity(society.edge_source, society.edge_target)
+    p = np.clip(society.edge_weight * (1.0 - share_homophily + share_homophily * similarity), 0.0, 1.0)
+    result = independent_cascade(society.csr, seeds, p=p, rng=rng)
+    return result.size / society.n_users
 
 
 def simulate(config: Config, spec: RunSpec) -> RunResult:
     """Simulate one run and return its tables (no I/O)."""
     settings = config_module.apply_point(config, spec.point)
-    streams = replicate_streams(config.seed, spec.replicate)
+    streams = replicate_streams(config.seed, spec.replicate, worlds=settings.run.worlds)
     society = build_society(settings, rng=streams["network"])
+    # Structural measures first, from the network stream only: identical for every policy.
+    structure = {
+        "giant_component_share": giant_component_share(society),
+        "standard_cascade_reach": standard_cascade_reach(
+            society, settings.behaviour.share_homophily, rng=streams["network"]
+        ),
+    }
     model = PlatformModel(
         society,
         platform=settings.platform,
@@ -103,21 +151,37 @@ def simulate(config: Config, spec: RunSpec) -> RunResult:
         policy=config_module.build_policy(settings.platform.policy),
         rng=streams["agents"],
         platform_rng=streams["platform"],
+        content_rng=streams["content"],
+        layout_rng=streams["layout"],
         create_agents=settings.run.create_agents,
     )
     for _ in range(settings.run.n_steps):
         model.step()
     cascades = model.finish()
+    creators = model.creators_table()
     trajectory = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     trajectory.insert(0, "step", np.arange(1, len(trajectory) + 1))
-    outcome = outcomes_of(model, trajectory, cascades)
+    outcome = {**outcomes_of(model, trajectory, cascades), **structure}
+    outcome.update(creator_metrics.creator_outcomes(creators, settings.run.n_steps))
+    outcome.update(creator_metrics.stability_outcomes(cascades, settings.run.n_steps))
     label = {**spec.scenario, "replicate": spec.replicate}
+    if settings.run.worlds > 1:
+        label["world_group"] = spec.replicate // settings.run.worlds
     return RunResult(
         spec=spec,
         trajectories=_label(trajectory, label),
         outcomes=_label(pd.DataFrame([outcome]), label),
         cascades=_label(cascades, label),
+        creators=_label(creators, label),
     )
+
+
+def check_points(config: Config) -> None:
+    """Validate every grid point and build its policy before any run starts, so a mistake in
+    the sweep is reported at once rather than after hours of runs."""
+    for point in config_module.grid(config.experiment):
+        settings = config_module.apply_point(config, point)
+        config_module.build_policy(settings.platform.policy)
 
 
 def _label(frame: pd.DataFrame, label: dict[str, Any]) -> pd.DataFrame:
@@ -212,6 +276,7 @@ def execute(
     """
     from joblib import Parallel, delayed
 
+    check_points(config)
     specs = plan(config)
     runs_dir = out_dir / "runs"
     n_jobs = config.run.n_jobs

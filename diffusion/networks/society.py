@@ -49,6 +49,10 @@ class Society:
         Sorted user ids of creator accounts.
     follow_source, follow_target : numpy.ndarray of int64
         Follow edges: ``follow_source[k]`` follows creator ``follow_target[k]``.
+    removed : numpy.ndarray of bool, optional
+        Users taken out of the network (D5, :mod:`diffusion.networks.removal`): they keep
+        their vertex ids but have no ties, follows or posts and never come online.
+        ``None`` when nobody was removed.
     """
 
     graph: ig.Graph
@@ -66,6 +70,34 @@ class Society:
     creators: np.ndarray
     follow_source: np.ndarray
     follow_target: np.ndarray
+    removed: np.ndarray | None = None
+
+    @property
+    def present(self) -> np.ndarray | None:
+        """Mask of users still in the network, or ``None`` when nobody was removed."""
+        return None if self.removed is None else ~self.removed
+
+    def without(self, users: np.ndarray) -> Society:
+        """A copy with ``users`` removed: their ties, follows and creator accounts are gone.
+
+        Vertex ids are kept (a removed user becomes an isolated, absent vertex), so every
+        per-user array keeps its meaning and runs with and without removal stay comparable.
+        """
+        removed = np.zeros(self.n_users, dtype=bool) if self.removed is None else self.removed.copy()
+        removed[np.asarray(users, dtype=np.int64)] = True
+        keep = ~(removed[self.edge_source] | removed[self.edge_target])
+        source, target = self.edge_source[keep], self.edge_target[keep]
+        graph = self.graph.subgraph_edges(np.flatnonzero(keep), delete_vertices=False)
+        follows = ~(removed[self.follow_source] | removed[self.follow_target])
+        return Society(
+            graph=graph, csr=csr_from_edges(self.n_users, source, target), edge_source=source,
+            edge_target=target, edge_weight=self.edge_weight[keep], edge_weak=self.edge_weak[keep],
+            edge_same_city=self.edge_same_city[keep], circle=self.circle, city=self.city,
+            city_tier=self.city_tier, city_poor=self.city_poor, traits=self.traits,
+            creators=self.creators[~removed[self.creators]],
+            follow_source=self.follow_source[follows], follow_target=self.follow_target[follows],
+            removed=removed,
+        )
 
     @property
     def n_users(self) -> int:
@@ -123,6 +155,7 @@ def weak_tie_society(
     follower_min: int = 5,
     follower_tail_index: float = 0.8,
     follow_same_city_share: float = 0.3,
+    newcomer_share: float = 0.0,
     rng: np.random.Generator,
 ) -> Society:
     """Build a weak-tie society.
@@ -159,6 +192,9 @@ def weak_tie_society(
         ``follower_min * (2 n_creators) ** (1 / follower_tail_index)`` (capped at n_users - 1).
     follow_same_city_share : float
         Fraction of a creator's followers drawn from the creator's own city.
+    newcomer_share : float
+        Fraction of creators who are new accounts with no followers yet (D1: newcomers'
+        chance to be seen). The others keep the heavy-tailed follower counts.
     rng : numpy.random.Generator
         Source of all randomness.
 
@@ -189,7 +225,7 @@ def weak_tie_society(
         strong_tie_strength=strong_tie_strength, weak_tie_strength=weak_tie_strength,
         trait_noise=trait_noise, n_trait_dims=n_trait_dims, creator_share=creator_share,
         follower_min=follower_min, follower_tail_index=follower_tail_index,
-        follow_same_city_share=follow_same_city_share,
+        follow_same_city_share=follow_same_city_share, newcomer_share=newcomer_share,
     )
 
     # Each component draws from its own child stream, so changing one parameter (e.g. the
@@ -229,7 +265,7 @@ def weak_tie_society(
     traits = _traits(circle, n_circles, n_trait_dims, trait_noise, r_traits)
     creators, follow_source, follow_target = _follows(
         n_users, city, creator_share, follower_min, follower_tail_index,
-        follow_same_city_share, r_follows,
+        follow_same_city_share, r_follows, newcomer_share,
     )
     return Society(
         graph=graph,
@@ -267,6 +303,7 @@ def validate_society_parameters(
     follower_min: int,
     follower_tail_index: float,
     follow_same_city_share: float,
+    newcomer_share: float = 0.0,
 ) -> None:
     """Raise :class:`ConfigError` naming the first out-of-range parameter of :func:`weak_tie_society`."""
     s = "network"
@@ -288,6 +325,7 @@ def validate_society_parameters(
     check_range(s, "creator_share", creator_share, 0.0, 1.0, low_open=True)
     check_range(s, "follower_min", follower_min, 1, integer=True)
     check_range(s, "follower_tail_index", follower_tail_index, 0.0, low_open=True)
+    check_range(s, "newcomer_share", newcomer_share, 0.0, 1.0)
     if mean_degree >= circle_size_mean - 1 and weak_tie_share < 1:
         raise ConfigError(
             f"network.mean_degree={mean_degree} needs circles larger than mean_degree + 1, but "
@@ -410,8 +448,12 @@ def _follows(
     tail_index: float,
     same_city_share: float,
     rng: np.random.Generator,
+    newcomer_share: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Creators and their followers; follower counts from stratified Pareto quantiles."""
+    """Creators and their followers; follower counts from stratified Pareto quantiles.
+
+    A ``newcomer_share`` of creators, drawn at random, start with no followers.
+    """
     by_city = np.argsort(city, kind="stable")
     city_size = np.bincount(city)
     city_start = np.concatenate([[0], np.cumsum(city_size)[:-1]])
@@ -420,6 +462,9 @@ def _follows(
     quantile = (rng.permutation(n_creators) + rng.random(n_creators)) / n_creators
     wanted = np.floor(follower_min * (1.0 - quantile) ** (-1.0 / tail_index))
     wanted = np.minimum(wanted, n_users - 1).astype(np.int64)
+    n_new = int(round(newcomer_share * n_creators))
+    if n_new:  # no draw when there are no newcomers: other societies stay as they were
+        wanted[rng.choice(n_creators, size=n_new, replace=False)] = 0
     keys = np.zeros(0, dtype=np.int64)  # follower * n_users + creator
     for _ in range(8):
         have = np.bincount(keys % n_users, minlength=n_users)[creators] if keys.size else np.zeros(n_creators, np.int64)
@@ -454,6 +499,7 @@ def society_from_graph(
     follower_min: int = 5,
     follower_tail_index: float = 0.8,
     follow_same_city_share: float = 0.3,
+    newcomer_share: float = 0.0,
 ) -> Society:
     """Host the platform model on any undirected graph (a user's own network, or a baseline).
 
@@ -493,7 +539,8 @@ def society_from_graph(
     city_tier, city_poor = _city_labels(np.bincount(city), poor_city_share, rng)
     traits = _traits(circle, n_circles, n_trait_dims, trait_noise, rng)
     creators, follow_source, follow_target = _follows(
-        n_users, city, creator_share, follower_min, follower_tail_index, follow_same_city_share, rng
+        n_users, city, creator_share, follower_min, follower_tail_index, follow_same_city_share, rng,
+        newcomer_share,
     )
     return Society(
         graph=graph, csr=csr_from_edges(n_users, source, target), edge_source=source,

@@ -7,15 +7,26 @@ exactly ``n_slots`` item ids. Because the model, not the policy, fixes the budge
 spends the same number of impressions (claims D1-D4 compare policies on that basis).
 
 To add a policy: subclass :class:`ExposurePolicy` in one module, implement :meth:`allocate`,
-and add a config file ``conf/platform/NAME.yaml`` whose ``policy._target_`` names the class.
+and add a config file ``conf/platform/NAME.yaml`` whose ``policy._target_`` names the class
+(README, "Add your own exposure policy").
+
+Every policy also takes ``subsidy_share``: the traffic subsidy of claim R3 (source 004 (二),
+the "500 million traffic" plan for products of poor counties). That share of the day's
+discovery slots is reserved for live product items of creators from poor regions, drawn in
+proportion to appeal; the policy fills the rest. The subsidy is handled here, once, so it means
+the same thing under every policy.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
+
+from diffusion.errors import ConfigError
+from diffusion.params import check_range
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,48 +37,118 @@ class FeedState:
     ----------
     step : int
         The current day.
+    n_users : int
+        Number of users (policies scale their thresholds by it).
     live_items : numpy.ndarray of int64
         Ids of the items eligible for exposure today (posted and not expired).
+    slot_user : numpy.ndarray of int64
+        The user of each slot to fill, grouped by user (a user's slots are contiguous).
     item_creator, item_appeal, item_created, item_views, item_shares, item_purchases : numpy.ndarray
         Per-item attributes indexed by item id (all items ever posted, live or not).
+    item_product : numpy.ndarray of bool
+        Whether each item carries a product for sale.
     creator_followers : numpy.ndarray of int64
         Current follower count of every user (0 for non-creators), indexed by user id.
     creator_poor : numpy.ndarray of bool
         Whether each user lives in a poor-region city (claims R2, R3).
+    creators : numpy.ndarray of int64
+        Ids of every creator account (the population a fairness constraint is about).
+    creator_views : numpy.ndarray of int64
+        Views every user's items have had so far, all channels, indexed by user id.
     """
 
     step: int
+    n_users: int
     live_items: np.ndarray
+    slot_user: np.ndarray
     item_creator: np.ndarray
     item_appeal: np.ndarray
     item_created: np.ndarray
     item_views: np.ndarray
     item_shares: np.ndarray
     item_purchases: np.ndarray
+    item_product: np.ndarray
     creator_followers: np.ndarray
     creator_poor: np.ndarray
+    creators: np.ndarray
+    creator_views: np.ndarray
 
 
 class ExposurePolicy(ABC):
-    """How the platform fills discovery slots. Subclasses must spend exactly ``n_slots``."""
+    """How the platform fills discovery slots. Subclasses must spend exactly ``n_slots``.
+
+    Parameters
+    ----------
+    subsidy_share : float
+        Share of discovery slots reserved for product items of poor-region creators (R3);
+        0 switches the subsidy off.
+    """
 
     #: Short name used in configs, tables and plots.
     name: str = "policy"
+    #: Whether the policy has a discovery feed at all. ``False`` (``peer_only``) makes the model
+    #: give the discovery slots to the follow and same-city feeds instead.
+    uses_discovery: bool = True
+    #: Class default, so a subclass that does not call ``super().__init__()`` has no subsidy.
+    subsidy_share: float = 0.0
+
+    def __init__(self, *, subsidy_share: float = 0.0) -> None:
+        check_range("platform.policy", "subsidy_share", subsidy_share, 0.0, 1.0)
+        if subsidy_share > 0 and not self.uses_discovery:
+            raise ConfigError(
+                f"platform.policy.subsidy_share={subsidy_share} is not allowed with the "
+                f"{self.name!r} policy: it has no discovery feed whose slots could be reserved. "
+                "Use 0, or a policy with a discovery feed."
+            )
+        self.subsidy_share = float(subsidy_share)
 
     @abstractmethod
     def allocate(self, state: FeedState, n_slots: int, *, rng: np.random.Generator) -> np.ndarray:
-        """Return ``n_slots`` item ids (from ``state.live_items``) for today's discovery slots."""
+        """Return ``n_slots`` item ids (from ``state.live_items``) for today's discovery slots.
+
+        ``state.slot_user`` holds the user of each slot, in the order the ids are returned.
+        """
 
     def __call__(self, state: FeedState, n_slots: int, *, rng: np.random.Generator) -> np.ndarray:
         if n_slots == 0 or state.live_items.size == 0:
             return np.zeros(0, dtype=np.int64)
-        items = np.asarray(self.allocate(state, n_slots, rng=rng), dtype=np.int64)
-        if items.shape != (n_slots,):
-            raise RuntimeError(
-                f"policy {self.name!r} returned {items.shape[0]} items for {n_slots} slots; "
-                "a policy must fill exactly the slots it is given (equal impression budgets)"
-            )
+        if state.slot_user.size not in (0, n_slots):
+            raise ValueError(f"state.slot_user has {state.slot_user.size} entries for {n_slots} slots")
+        items = np.empty(n_slots, dtype=np.int64)
+        subsidised = self._subsidised_slots(state, n_slots, rng)
+        rest = np.flatnonzero(~subsidised)
+        if subsidised.any():
+            live = state.live_items
+            pool = live[state.item_product[live] & state.creator_poor[state.item_creator[live]]]
+            items[subsidised] = sample_weighted(pool, state.item_appeal[pool], int(subsidised.sum()), rng=rng)
+            if state.slot_user.size:
+                state = dataclasses.replace(state, slot_user=state.slot_user[rest])
+        if rest.size:
+            chosen = np.asarray(self.allocate(state, rest.size, rng=rng), dtype=np.int64)
+            if chosen.shape != (rest.size,):
+                raise RuntimeError(
+                    f"policy {self.name!r} returned {chosen.shape[0]} items for {rest.size} "
+                    "slots; a policy must fill exactly the slots it is given (equal impression "
+                    "budgets)"
+                )
+            items[rest] = chosen
         return items
+
+    def _subsidised_slots(self, state: FeedState, n_slots: int, rng: np.random.Generator) -> np.ndarray:
+        """Mask of the slots the subsidy fills: a random ``subsidy_share`` of them, or none
+        when no poor-region creator has a live product item today."""
+        mask = np.zeros(n_slots, dtype=bool)
+        if self.subsidy_share <= 0:
+            return mask
+        live = state.live_items
+        if not np.any(state.item_product[live] & state.creator_poor[state.item_creator[live]]):
+            return mask
+        n_subsidised = int(round(self.subsidy_share * n_slots))
+        mask[rng.permutation(n_slots)[:n_subsidised]] = True
+        return mask
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
 
 def sample_weighted(

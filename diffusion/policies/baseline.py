@@ -21,11 +21,14 @@ class AppealWeighted(ExposurePolicy):
     freshness_half_life_steps : float or None
         If given, an item's weight also halves every this many days since it was posted, so the
         feed favours new items. ``None`` ignores age.
+    subsidy_share : float
+        Traffic subsidy for poor-region products (R3), see :class:`ExposurePolicy`.
     """
 
     name = "baseline"
 
-    def __init__(self, freshness_half_life_steps: float | None = None) -> None:
+    def __init__(self, freshness_half_life_steps: float | None = None, *, subsidy_share: float = 0.0) -> None:
+        super().__init__(subsidy_share=subsidy_share)
         if freshness_half_life_steps is not None and not freshness_half_life_steps > 0:
             raise ConfigError(
                 f"platform.policy.freshness_half_life_steps={freshness_half_life_steps!r} must "
