@@ -11,6 +11,7 @@ Errors are :class:`~diffusion.errors.ConfigError` with a message naming the key.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import types
 import typing
@@ -197,6 +198,11 @@ class Settings:
 
 def schema() -> DictConfig:
     """The structured schema, as stored in Hydra's ConfigStore (see :mod:`diffusion.cli`)."""
+    return _schema().copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _schema() -> DictConfig:
     return OmegaConf.structured(Config)
 
 
@@ -254,6 +260,8 @@ def _check_sweep(config: Config) -> None:
                     f"experiment.sweep.{key} lists {unknown[0]!r}, which is not a {key}/ option; "
                     f"allowed: {', '.join(allowed)}."
                 )
+        elif key.startswith("platform.policy.") and "platform" in config.experiment.sweep:
+            pass  # an argument of the swept policies: checked when each point's policy is built
         elif OmegaConf.select(base, key, default=_MISSING) is _MISSING:
             raise ConfigError(
                 f"experiment.sweep names {key!r}, which is not a config key. Sweep keys are "

@@ -146,7 +146,6 @@ class PlatformModel(mesa.Model):
         self._prepare_transmission()
 
         self.items = ItemStore()
-        self.latest_item = np.full(n, -1, dtype=np.int64)
         self.pinned_item = np.full(n, -1, dtype=np.int64)  # shown in the follow feed instead
         self.exposures = PairTable(n, EXPOSURE_COLUMNS)
         self.relations = PairTable(n, RELATION_COLUMNS)
@@ -256,7 +255,7 @@ class PlatformModel(mesa.Model):
         posting = self.creators[rng.random(self.creators.size) < p.p_post]
         if posting.size == 0:
             return
-        ids = self.items.append(
+        self.items.append(
             creator=posting,
             created=np.full(posting.size, t),
             expires=np.full(posting.size, t + p.item_lifetime_steps),
@@ -264,7 +263,6 @@ class PlatformModel(mesa.Model):
             appeal=rng.beta(2.0, 3.0, size=posting.size),
             price=rng.lognormal(np.log(40.0), 0.8, size=posting.size),
         )
-        self.latest_item[posting] = ids
 
     def _post_campaign(self) -> None:
         followers = self.follower_count[self.creators]
@@ -298,7 +296,7 @@ class PlatformModel(mesa.Model):
         live = self.items.live(t)
         campaign = self.items.campaign[live]
         mask = slot_channel == FOLLOW
-        slot_item[mask] = self._fill_follow(slot_user[mask])
+        slot_item[mask] = self._fill_follow(slot_user[mask], live[~campaign])
         mask = slot_channel == SAME_CITY
         eligible = live if self.campaign.in_same_city else live[~campaign]
         slot_item[mask] = self._fill_same_city(slot_user[mask], eligible)
@@ -354,36 +352,46 @@ class PlatformModel(mesa.Model):
         channels = np.array([FOLLOW, SAME_CITY, DISCOVERY])
         return slot_user, rng.choice(channels, size=slot_user.size, p=self.channel_weights)
 
-    def _fill_follow(self, users: np.ndarray) -> np.ndarray:
-        """A random followed creator's latest live item for each slot, or -1."""
-        rel = self.relations
+    def _fill_follow(self, users: np.ndarray, live: np.ndarray) -> np.ndarray:
+        """For each slot, a live item of a random followed creator, or -1 (private domain, P4).
+
+        The creator is drawn uniformly from those the user follows, then one of the creator's
+        live items uniformly (a campaign creator's pinned item instead), so every post gets
+        follower traffic for its whole life, not only while it is the newest.
+        """
+        rel, rng = self.relations, self.platform_rng
         follow_keys = rel.keys[rel["following"]]  # sorted: each user's follows are contiguous
-        draw = self.platform_rng.random(users.size)
+        draw_creator, draw_item = rng.random(users.size), rng.random(users.size)
         if follow_keys.size == 0:
             return np.full(users.size, -1, dtype=np.int64)
         start = np.searchsorted(follow_keys, users * self.n_users)
         stop = np.searchsorted(follow_keys, (users + 1) * self.n_users)
-        pick = np.minimum(start + np.floor(draw * (stop - start)).astype(np.int64), follow_keys.size - 1)
+        pick = np.minimum(start + np.floor(draw_creator * (stop - start)).astype(np.int64), follow_keys.size - 1)
         creator = follow_keys[pick] % self.n_users
+        item = self._pick_by_group(live, self.items.creator[live], creator, self.n_users, draw_item)
         pinned = self.pinned_item[creator]
-        item = np.where(stop > start, np.where(pinned >= 0, pinned, self.latest_item[creator]), -1)
-        alive = item >= 0
-        alive[alive] = self.items.expires[item[alive]] > self.day
-        return np.where(alive, item, -1)
+        return np.where(stop > start, np.where(pinned >= 0, pinned, item), -1)
+
+    @staticmethod
+    def _pick_by_group(
+        live: np.ndarray, live_group: np.ndarray, group: np.ndarray, n_groups: int, draw: np.ndarray
+    ) -> np.ndarray:
+        """For each entry of ``group``, a uniformly drawn live item of that group, or -1."""
+        if live.size == 0:
+            return np.full(group.size, -1, dtype=np.int64)
+        order = np.argsort(live_group, kind="stable")
+        by_group = live[order]
+        counts = np.bincount(live_group, minlength=n_groups)
+        offsets = np.concatenate([[0], np.cumsum(counts)])
+        n = counts[group]
+        pick = offsets[group] + np.floor(draw * n).astype(np.int64)
+        return np.where(n > 0, by_group[np.minimum(pick, by_group.size - 1)], -1)
 
     def _fill_same_city(self, users: np.ndarray, live: np.ndarray) -> np.ndarray:
         """A random live item by a creator of the user's city for each slot, or -1 (W4)."""
-        if live.size == 0:
-            return np.full(users.size, -1, dtype=np.int64)
-        item_city = self.user_city[self.items.creator[live]]
-        order = np.argsort(item_city, kind="stable")
-        by_city = live[order]
-        counts = np.bincount(item_city, minlength=self.society.n_cities)
-        offsets = np.concatenate([[0], np.cumsum(counts)])
-        city = self.user_city[users]
-        n = counts[city]
-        pick = offsets[city] + np.floor(self.platform_rng.random(users.size) * n).astype(np.int64)
-        return np.where(n > 0, by_city[np.minimum(pick, by_city.size - 1)], -1)
+        draw = self.platform_rng.random(users.size)
+        city = self.user_city[self.items.creator[live]]
+        return self._pick_by_group(live, city, self.user_city[users], self.society.n_cities, draw)
 
     def feed_state(self, live: np.ndarray, slot_user: np.ndarray | None = None) -> FeedState:
         """The read-only snapshot an exposure policy sees."""

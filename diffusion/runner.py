@@ -19,6 +19,7 @@ Four tidy tables result:
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import shutil
@@ -43,6 +44,7 @@ from diffusion.networks import (
     giant_component_share,
     load_network,
     remove,
+    removal_order,
     society_from_graph,
     weak_tie_society,
 )
@@ -93,27 +95,67 @@ def plan(config: Config) -> list[RunSpec]:
 
 
 def build_society(settings: Settings, *, rng: np.random.Generator) -> Society:
-    """The network of one run, from the ``network`` settings and the network stream.
+    """The network of one run, from the ``network`` settings and the run's network stream.
 
-    Removal (D5) comes last, so a sweep over the removal fraction damages the same network.
+    The stream is split into three children: building, the removal order (D5) and the
+    standard cascade (:func:`standard_cascade_reach`). Removal comes last and its order does
+    not depend on the fraction, so a sweep over the removal fraction damages one network in
+    nested steps.
     """
+    build_rng, removal_rng, _ = rng.spawn(3)
+    society = _intact(settings.network, rng=build_rng)
     network = settings.network
-    keywords = {
-        name: getattr(network, name)
-        for name in inspect.signature(weak_tie_society).parameters
-        if name != "rng"
-    }
-    if network.kind == "society":
-        society = weak_tie_society(**keywords, rng=rng)
-    else:
-        if network.kind == "file":
-            graph = load_network(network.path)
-        else:  # barabasi_albert: same size and (close to the) same mean degree
-            graph = barabasi_albert(n_nodes=network.n_users, m=max(1, round(network.mean_degree / 2)), rng=rng)
-        accepted = inspect.signature(society_from_graph).parameters
-        society = society_from_graph(graph, rng=rng, **{k: v for k, v in keywords.items() if k in accepted})
     if network.removal_rule != "none" and network.removal_fraction > 0:
-        society = remove(society, network.removal_fraction, network.removal_rule, rng=rng)
+        society = remove(society, network.removal_fraction, network.removal_rule, rng=removal_rng)
+    return society
+
+
+def _intact(network: Any, *, rng: np.random.Generator) -> Society:
+    """The society described by ``network`` before any removal."""
+    keywords = {name: getattr(network, name) for name in inspect.signature(weak_tie_society).parameters if name != "rng"}
+    if network.kind == "society":
+        return weak_tie_society(**keywords, rng=rng)
+    if network.kind == "file":
+        graph = load_network(network.path)
+    else:  # barabasi_albert: same size and (close to the) same mean degree
+        graph = barabasi_albert(n_nodes=network.n_users, m=max(1, round(network.mean_degree / 2)), rng=rng)
+    accepted = inspect.signature(society_from_graph).parameters
+    return society_from_graph(graph, rng=rng, **{k: v for k, v in keywords.items() if k in accepted})
+
+
+# Within one worker process, runs that differ only in policy or removal share their network:
+# it is built (and its removal order computed: betweenness is the costly part) once per
+# replicate group. The cache changes nothing in the results, only how often work is redone.
+_REMOVAL_FIELDS = ("removal_rule", "removal_fraction")
+
+
+def _network_key(network: Any) -> tuple:
+    return tuple((name, getattr(network, name)) for name in network.__dataclass_fields__ if name not in _REMOVAL_FIELDS)
+
+
+def _network_rngs(seed: int, group: int) -> list[np.random.Generator]:
+    return replicate_streams(seed, group)["network"].spawn(3)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_intact(key: tuple, seed: int, group: int) -> Society:
+    network = config_module.NetworkConfig(**dict(key))
+    return _intact(network, rng=_network_rngs(seed, group)[0])
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_order(key: tuple, seed: int, group: int, rule: str) -> np.ndarray:
+    return removal_order(_cached_intact(key, seed, group), rule, rng=_network_rngs(seed, group)[1])
+
+
+def society_for_run(settings: Settings, seed: int, group: int) -> Society:
+    """The same society as ``build_society(settings, rng=<network stream of group>)``, cached."""
+    network = settings.network
+    key = _network_key(network)
+    society = _cached_intact(key, seed, group)
+    if network.removal_rule != "none" and network.removal_fraction > 0:
+        order = _cached_order(key, seed, group, network.removal_rule)
+        society = society.without(order[: int(round(network.removal_fraction * society.n_users))])
     return society
 
 
@@ -135,12 +177,13 @@ def simulate(config: Config, spec: RunSpec) -> RunResult:
     """Simulate one run and return its tables (no I/O)."""
     settings = config_module.apply_point(config, spec.point)
     streams = replicate_streams(config.seed, spec.replicate, worlds=settings.run.worlds)
-    society = build_society(settings, rng=streams["network"])
+    group = spec.replicate // settings.run.worlds
+    society = society_for_run(settings, config.seed, group)
     # Structural measures first, from the network stream only: identical for every policy.
     structure = {
         "giant_component_share": giant_component_share(society),
         "standard_cascade_reach": standard_cascade_reach(
-            society, settings.behaviour.share_homophily, rng=streams["network"]
+            society, settings.behaviour.share_homophily, rng=_network_rngs(config.seed, group)[2]
         ),
     }
     model = PlatformModel(
