@@ -60,12 +60,32 @@ def _effect(values, measure: str, description: str, level: float, offset: float 
 
 
 def paired_difference(
-    df: pd.DataFrame, *, scenario: str, low, high, measure: str, pair_on: str = "replicate", level: float = 0.95
+    df: pd.DataFrame,
+    *,
+    scenario: str,
+    low,
+    high,
+    measure: str,
+    pair_on: str = "replicate",
+    cluster: str | None = None,
+    level: float = 0.95,
 ) -> Effect:
-    """Mean over replicates of (measure at ``high``) - (measure at ``low``), paired on ``pair_on``."""
-    wide = df[df[scenario].isin([low, high])].pivot_table(index=pair_on, columns=scenario, values=measure)
-    diff = (wide[high] - wide[low]).to_numpy() if {low, high} <= set(wide.columns) else np.array([])
-    return _effect(diff, measure, f"{measure} at {scenario}={high} minus at {scenario}={low}", level)
+    """Mean over replicates of (measure at ``high``) - (measure at ``low``), paired on ``pair_on``.
+
+    With ``cluster`` (e.g. ``world_group``: replicates sharing a network), differences are
+    averaged within each cluster first and the interval is taken over clusters, the
+    independent units.
+    """
+    part = df[df[scenario].isin([low, high])]
+    index = [pair_on] if cluster is None else [cluster, pair_on]
+    wide = part.pivot_table(index=index, columns=scenario, values=measure)
+    if not {low, high} <= set(wide.columns):
+        diff = pd.Series(dtype=np.float64)
+    else:
+        diff = wide[high] - wide[low]
+    if cluster is not None and len(diff):
+        diff = diff.groupby(level=cluster).mean()
+    return _effect(diff.to_numpy(), measure, f"{measure} at {scenario}={high} minus at {scenario}={low}", level)
 
 
 def paired_slope(df: pd.DataFrame, *, x: str, measure: str, pair_on: str = "replicate", level: float = 0.95) -> Effect:

@@ -29,22 +29,106 @@ def line_with_ci(
     title: str,
     xlabel: str,
     ylabels: dict[str, str] | None = None,
+    references: dict[str, tuple[float, str]] | None = None,
 ) -> Figure:
-    """Mean lines with precomputed 95% CI bands (from :func:`diffusion.analysis.summarise`), one panel per measure."""
+    """Mean lines with precomputed 95% CI bands (from :func:`diffusion.analysis.summarise`), one panel per measure.
+
+    ``references`` maps a measure to ``(value, label)``: a dashed horizontal line, e.g. the
+    source's figure for a target claim.
+    """
     ylabels = ylabels or {}
+    references = references or {}
     with sns.axes_style(STYLE):
         fig = Figure(figsize=(5.2 * len(measures), 4.0))
         axes = fig.subplots(1, len(measures), squeeze=False)
-        palette = dict(zip(sorted(summary[hue].unique()), sns.color_palette("colorblind")))
+        palette = _palette(summary[hue])
         for ax, measure in zip(axes[0], measures):
-            part = summary[summary["measure"] == measure]
-            for name, group in part.groupby(hue, sort=True):
-                group = group.sort_values(x)
-                ax.plot(group[x], group["mean"], marker="o", color=palette[name], label=str(name))
-                ax.fill_between(group[x], group["ci_low"], group["ci_high"], color=palette[name], alpha=0.2)
+            _lines(ax, summary[summary["measure"] == measure], x=x, hue=hue, palette=palette)
+            if measure in references:
+                value, label = references[measure]
+                ax.axhline(value, color="black", linestyle="--", linewidth=1, label=label)
             ax.set_xlabel(xlabel)
             ax.set_ylabel(ylabels.get(measure, measure))
         axes[0][0].legend(title=hue, frameon=False)
+        fig.suptitle(title)
+        fig.tight_layout()
+    return fig
+
+
+def _palette(values: pd.Series) -> dict:
+    return dict(zip(sorted(values.unique()), sns.color_palette("colorblind", n_colors=max(values.nunique(), 1))))
+
+
+def _lines(ax, part: pd.DataFrame, *, x: str, hue: str, palette: dict) -> None:
+    for name, group in part.groupby(hue, sort=True):
+        group = group.sort_values(x)
+        ax.plot(group[x], group["mean"], marker="o", markersize=3, color=palette[name], label=str(name))
+        ax.fill_between(group[x], group["ci_low"], group["ci_high"], color=palette[name], alpha=0.2)
+
+
+def facet_lines(
+    summary: pd.DataFrame,
+    *,
+    x: str,
+    hue: str,
+    facet: str,
+    measure: str,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    ncols: int = 3,
+) -> Figure:
+    """Mean lines with 95% CI bands of one measure, one panel per ``facet`` level (shared y)."""
+    part = summary[summary["measure"] == measure]
+    levels = list(dict.fromkeys(part[facet]))
+    ncols = min(ncols, max(len(levels), 1))
+    nrows = -(-len(levels) // ncols) if levels else 1
+    with sns.axes_style(STYLE):
+        fig = Figure(figsize=(4.2 * ncols, 3.4 * nrows))
+        axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
+        palette = _palette(part[hue]) if len(part) else {}
+        for ax, level in zip(axes.flat, levels):
+            _lines(ax, part[part[facet] == level], x=x, hue=hue, palette=palette)
+            ax.set_title(f"{facet} = {level}")
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel(ylabel)
+        for ax in list(axes.flat)[len(levels):]:
+            ax.set_visible(False)
+        if levels:
+            axes.flat[0].legend(title=hue, frameon=False, fontsize="small")
+        fig.suptitle(title)
+        fig.tight_layout()
+    return fig
+
+
+def category_panels(
+    summary: pd.DataFrame,
+    *,
+    x: str,
+    measures: list[str],
+    title: str,
+    ylabels: dict[str, str] | None = None,
+    order: list | None = None,
+    ncols: int = 3,
+) -> Figure:
+    """One small panel per measure: the mean of each ``x`` category with its 95% CI."""
+    ylabels = ylabels or {}
+    order = order or list(dict.fromkeys(summary[x]))
+    nrows = -(-len(measures) // ncols)
+    with sns.axes_style(STYLE):
+        fig = Figure(figsize=(4.0 * ncols, 3.2 * nrows))
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+        colours = sns.color_palette("colorblind", n_colors=len(order))
+        for ax, measure in zip(axes.flat, measures):
+            rows = summary[summary["measure"] == measure].set_index(x).reindex(order)
+            positions = np.arange(len(order))
+            err = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
+            ax.bar(positions, rows["mean"], color=colours, alpha=0.85)
+            ax.errorbar(positions, rows["mean"], yerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=3)
+            ax.set_xticks(positions, [str(o) for o in order], rotation=30, ha="right", fontsize="small")
+            ax.set_ylabel(ylabels.get(measure, measure), fontsize="small")
+        for ax in list(axes.flat)[len(measures):]:
+            ax.set_visible(False)
         fig.suptitle(title)
         fig.tight_layout()
     return fig

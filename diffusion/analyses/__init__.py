@@ -14,9 +14,15 @@ from typing import Any
 
 import pandas as pd
 
-from diffusion.analyses import generic, weak_ties
+from diffusion.analyses import gatekeeping, generic, inclusive_traffic, private_traffic, robustness, weak_ties
 
-ANALYSES = {"weak_ties": weak_ties.analyse}
+ANALYSES = {
+    "gatekeeping": gatekeeping.analyse,
+    "inclusive_traffic": inclusive_traffic.analyse,
+    "private_traffic": private_traffic.analyse,
+    "robustness": robustness.analyse,
+    "weak_ties": weak_ties.analyse,
+}
 
 
 def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any]) -> Path:

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from diffusion import analysis, plots, report
+from diffusion.analyses import common
 from diffusion.params import CHANNELS
 
 X = "weak_tie_share"
@@ -250,7 +251,7 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
         out_dir / "report.md",
         title="Weak ties and the spread of content and purchases (W1-W4)",
         claim_results=results,
-        header=_header(header, settings),
+        header=common.header(header, settings),
         figures=list(relative.values()),
         notes=notes,
     )
@@ -265,16 +266,3 @@ def _survey_line(outcomes: pd.DataFrame) -> str:
         mean, low, high = analysis.mean_ci(outcomes[column].dropna().to_numpy())
         parts.append(f"{column} {mean:.3f} (95% CI {low:.3f}-{high:.3f}; source {target})")
     return parts[0] + " " + "; ".join(parts[1:]) + "."
-
-
-def _header(record: dict[str, Any], settings: Any) -> dict[str, Any]:
-    return {
-        "package version": record.get("package_version"),
-        "config hash": record.get("config_hash"),
-        "root seed": record.get("root_seed"),
-        "replicates per point": settings.run.n_replicates,
-        "scale": settings.config.scale,
-        "command": record.get("command"),
-        "git revision": record.get("git_revision"),
-    }
-
