@@ -66,6 +66,9 @@ def check_overrides(arguments: list[str], config_dir: Path) -> None:
                     f"{', '.join(groups[key])}.{hint}"
                 )
             continue
+        if key.startswith("platform.policy."):
+            _check_policy_override(key, override.input_line.startswith("+"), overrides, config_dir)
+            continue
         if OmegaConf.select(base, key, default=_ABSENT) is _ABSENT and not key.startswith("experiment.sweep"):
             parent, _, leaf = key.rpartition(".")
             node = OmegaConf.select(base, parent) if parent else base
@@ -79,6 +82,24 @@ def check_overrides(arguments: list[str], config_dir: Path) -> None:
 
 
 _ABSENT = object()
+
+
+def _check_policy_override(key: str, appends: bool, overrides: list, config_dir: Path) -> None:
+    """A ``platform.policy.NAME`` override must name an argument of the chosen policy's class;
+    one the option file does not set needs Hydra's ``+`` prefix."""
+    from omegaconf import OmegaConf
+
+    from diffusion.config import _check_policy_arguments
+
+    option = next((o.value() for o in overrides if o.key_or_group == "platform"), "baseline")
+    spec = OmegaConf.to_container(OmegaConf.load(config_dir / "platform" / f"{option}.yaml")).get("policy") or {}
+    name = key.removeprefix("platform.policy.")
+    _check_policy_arguments({**spec, name: None})
+    if name not in spec and not appends:
+        raise DiffusionError(
+            f"{key} is an argument of the {option} policy that conf/platform/{option}.yaml does not "
+            f"set; add it with a leading plus: +{key}=VALUE."
+        )
 
 
 def _progress(finished: Iterator, total: int) -> Iterator:

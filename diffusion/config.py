@@ -343,6 +343,31 @@ def _assign(config: Config, key: str, value: Any) -> None:
         raise ConfigError(f"{key} is not a config key.")
 
 
+def _check_policy_arguments(spec: dict[str, Any]) -> None:
+    """Name a misspelt policy argument, with what the class accepts."""
+    import difflib
+
+    from hydra.utils import get_class
+
+    target = spec.get("_target_")
+    try:
+        cls = get_class(target)
+    except Exception:
+        raise ConfigError(
+            f"platform.policy._target_={target!r} is not an importable class. Use one of the "
+            "classes in diffusion.policies (see conf/platform/) or your own module.Class."
+        ) from None
+    allowed = [n for n, p in inspect.signature(cls).parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    for name in spec:
+        if name != "_target_" and name not in allowed:
+            close = difflib.get_close_matches(name, allowed, n=1)
+            hint = f" Did you mean platform.policy.{close[0]}?" if close else ""
+            raise ConfigError(
+                f"platform.policy.{name} is not an argument of {cls.__name__}; allowed: "
+                f"{', '.join(allowed) or '(none)'}.{hint}"
+            )
+
+
 def build_policy(spec: dict[str, Any] | None) -> ExposurePolicy:
     """Instantiate the exposure policy named by a ``_target_`` spec (default: the baseline)."""
     from hydra.utils import instantiate  # only here: the model layers never import Hydra
@@ -351,12 +376,15 @@ def build_policy(spec: dict[str, Any] | None) -> ExposurePolicy:
 
     if spec is None:
         return AppealWeighted()
+    _check_policy_arguments(spec)
     try:
         policy = instantiate(spec)
     except ConfigError:
         raise
     except Exception as error:  # Hydra wraps import and argument errors in its own types
         cause = error.__cause__ or error
+        if isinstance(cause, ConfigError):
+            raise cause from None
         raise ConfigError(
             f"platform.policy could not be built from {dict(spec)!r}: {cause}. Check that "
             "_target_ names an ExposurePolicy class and that its arguments are spelt right."

@@ -84,3 +84,20 @@ def test_misspelt_experiment_lists_the_allowed_names(tmp_path):
     result = run_cli("+experiment=weak_tie", "scale=ci", cwd=tmp_path)
     assert result.returncode != 0
     assert "weak_ties" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (["platform=centralized", "platform.policy.top_kk=3"], "Did you mean platform.policy.top_k"),
+        (["platform=centralized", "platform.policy.top_k=0"], "platform.policy.top_k=0"),
+        (["platform=peer_only", "+platform.policy.subsidy_share=0.1"], "no discovery feed"),
+        (["platform.policy.freshness_half_life_steps=2"], "+platform.policy.freshness_half_life_steps"),
+        (["platform=centralised"], "Did you mean platform=centralized"),
+    ],
+)
+def test_policy_mistakes_get_one_clear_message(overrides, expected, tmp_path):
+    result = run_cli("+experiment=weak_ties", "scale=ci", *overrides, f"hydra.run.dir={tmp_path}", cwd=tmp_path)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
