@@ -91,6 +91,15 @@ def _check_policy_override(key: str, appends: bool, overrides: list, config_dir:
 
     from diffusion.config import _check_policy_arguments
 
+    experiment = next((o.value() for o in overrides if o.key_or_group == "experiment"), None)
+    if experiment and (config_dir / "experiment" / f"{experiment}.yaml").is_file():
+        sweep = OmegaConf.select(OmegaConf.load(config_dir / "experiment" / f"{experiment}.yaml"), "experiment.sweep")
+        if sweep is not None and "platform" in sweep:
+            raise DiffusionError(
+                f"{key} would be replaced by each platform option the {experiment} experiment sweeps "
+                f"({', '.join(sweep['platform'])}). Edit conf/platform/OPTION.yaml, or run one policy "
+                f"outside the sweep: python -m diffusion platform=OPTION {key}=VALUE."
+            )
     option = next((o.value() for o in overrides if o.key_or_group == "platform"), "baseline")
     spec = OmegaConf.to_container(OmegaConf.load(config_dir / "platform" / f"{option}.yaml")).get("policy") or {}
     name = key.removeprefix("platform.policy.")
@@ -100,6 +109,37 @@ def _check_policy_override(key: str, appends: bool, overrides: list, config_dir:
             f"{key} is an argument of the {option} policy that conf/platform/{option}.yaml does not "
             f"set; add it with a leading plus: +{key}=VALUE."
         )
+
+
+def _check_sweep_conflicts(settings, overrides: list[str]) -> None:
+    """A command-line value under a config group the experiment sweeps would be silently replaced
+    by each swept option: refuse it and say what to do instead."""
+    from diffusion.config import SWEEPABLE_GROUPS
+
+    swept = [g for g in SWEEPABLE_GROUPS if g in settings.experiment.sweep]
+    for override in overrides:
+        key = override.lstrip("+~").split("=", 1)[0]
+        group = key.split(".", 1)[0]
+        if group in swept and "." in key:
+            option_keys = _swept_option_keys(group, settings.experiment.sweep[group])
+            if key.split(".")[1] in option_keys:
+                raise DiffusionError(
+                    f"{override} would be replaced by each option of the swept group {group} "
+                    f"({', '.join(settings.experiment.sweep[group])}), which sets {group}."
+                    f"{key.split('.')[1]} itself. Edit conf/{group}/OPTION.yaml, or sweep the key too: "
+                    f"'experiment.sweep.{key}=[VALUE]'."
+                )
+
+
+def _swept_option_keys(group: str, options: list[str]) -> set[str]:
+    from omegaconf import OmegaConf
+
+    from diffusion.config import conf_dir
+
+    keys: set[str] = set()
+    for option in options:
+        keys |= set(OmegaConf.load(conf_dir() / group / f"{option}.yaml") or {})
+    return keys
 
 
 def _progress(finished: Iterator, total: int) -> Iterator:
@@ -123,6 +163,7 @@ def run_task(cfg) -> Path:  # cfg: omegaconf.DictConfig
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     settings = to_settings(cfg)
+    _check_sweep_conflicts(settings, list(HydraConfig.get().overrides.task))
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     resolved = OmegaConf.to_container(cfg, resolve=True)
     digest = config_hash(resolved)

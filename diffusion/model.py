@@ -705,6 +705,17 @@ class PlatformModel(mesa.Model):
             }
         )
 
+    def release(self) -> None:
+        """Drop the references Mesa keeps to this model, so it can be freed.
+
+        Mesa 3 numbers agents with a class-level ``Agent._ids`` dict keyed by model, which keeps
+        every model that ever created agents alive; a worker running thousands of runs would
+        grow without bound. Call when the run is finished (the runner does).
+        """
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, dict):
+            ids.pop(self, None)
+
     def finish(self) -> pd.DataFrame:
         """Close the cascades of every item still live and return all cascade records."""
         rows = np.arange(len(self.exposures))

@@ -207,6 +207,7 @@ def simulate(config: Config, spec: RunSpec) -> RunResult:
     outcome = {**outcomes_of(model, trajectory, cascades), **structure}
     outcome.update(creator_metrics.creator_outcomes(creators, settings.run.n_steps))
     outcome.update(creator_metrics.stability_outcomes(cascades, settings.run.n_steps))
+    model.release()
     label = {**spec.scenario, "replicate": spec.replicate}
     if settings.run.worlds > 1:
         label["world_group"] = spec.replicate // settings.run.worlds
@@ -284,26 +285,38 @@ def write_run(result: RunResult, runs_dir: Path) -> Path:
     return final
 
 
-def gather(runs_dir: Path, specs: list[RunSpec]) -> dict[str, pd.DataFrame]:
-    """Concatenate the runs' tables in plan order (so results never depend on run order)."""
+def gather(
+    runs_dir: Path, specs: list[RunSpec], results: dict[int, RunResult] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Concatenate the runs' tables in plan order (so results never depend on run order).
+
+    Runs found in ``results`` (finished in this process) are taken from memory; the others
+    are read from their folders under ``runs_dir``.
+    """
+    results = results or {}
     tables = {}
     for table in TABLES:
-        frames = [pd.read_parquet(runs_dir / spec.name / f"{table}.parquet") for spec in specs]
+        frames = [
+            getattr(results[spec.index], table) if spec.index in results
+            else pd.read_parquet(runs_dir / spec.name / f"{table}.parquet")
+            for spec in specs
+        ]
         frames = [f for f in frames if len(f)]
         tables[table] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return tables
 
 
-def _simulate_and_write(config: Config, spec: RunSpec, runs_dir: Path) -> RunSpec:
-    write_run(simulate(config, spec), runs_dir)
-    return spec
+def _simulate_and_write(config: Config, spec: RunSpec, runs_dir: Path) -> RunResult:
+    result = simulate(config, spec)
+    write_run(result, runs_dir)
+    return result
 
 
 def execute(
     config: Config,
     out_dir: Path,
     *,
-    progress: Callable[[Iterator[RunSpec], int], Iterator[RunSpec]] | None = None,
+    progress: Callable[[Iterator[RunResult], int], Iterator[RunResult]] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run every planned run, writing each as it completes, and gather the tables.
 
@@ -324,15 +337,14 @@ def execute(
     runs_dir = out_dir / "runs"
     n_jobs = config.run.n_jobs
     if n_jobs == 1:
-        finished: Iterator[RunSpec] = (_simulate_and_write(config, s, runs_dir) for s in specs)
+        finished: Iterator[RunResult] = (_simulate_and_write(config, s, runs_dir) for s in specs)
     else:
         parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
         finished = parallel(delayed(_simulate_and_write)(config, s, runs_dir) for s in specs)
     if progress is not None:
         finished = progress(finished, len(specs))
-    for _ in finished:
-        pass
-    tables = gather(runs_dir, specs)
+    results = {result.spec.index: result for result in finished}
+    tables = gather(runs_dir, specs, results)
     for name, frame in tables.items():
         frame.to_parquet(out_dir / f"{name}.parquet", index=False)
     return tables

@@ -146,3 +146,17 @@ def test_params_are_not_modified(society):
     before = dataclasses.asdict(behaviour)
     run(make_model(society, behaviour=behaviour), n_steps=3)
     assert dataclasses.asdict(behaviour) == before
+
+
+def test_a_released_model_is_freed(society):
+    """Mesa 3 keeps every model that created agents in a class-level dict (Agent._ids); the
+    runner releases it after each run, or a worker's memory grows with every run."""
+    import gc
+    import weakref
+
+    model = run(make_model(society), n_steps=2)
+    model.release()
+    ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert ref() is None
