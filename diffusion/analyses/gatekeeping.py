@@ -134,8 +134,8 @@ def claim_results(outcomes: pd.DataFrame, paths: dict[str, str]) -> list[report.
         effects = [_compare(outcomes, high, low, measure) for measure, _ in parts]
         verdicts = [analysis.verdict(e, expected_sign=sign) for e, (_, sign) in zip(effects, parts)]
         lines = [
-            f"{e.description}: {common.describe(e)}, expected {'rise' if sign > 0 else 'fall'} -> {v}"
-            for e, (_, sign), v in zip(effects, parts, verdicts)
+            f"{LABELS.get(measure, measure)} expected to {'rise' if sign > 0 else 'fall'}: {v}"
+            for (measure, sign), v in zip(parts, verdicts)
         ]
         results.append(report.ClaimResult(
             claim_id=claim, effect=effects[0], verdict=common.combined_verdict(verdicts),
@@ -159,7 +159,7 @@ _MECHANISM = {
 
 
 def _conditions(claim: str, lines: list[str]) -> str:
-    return "; ".join(lines) + ". " + _MECHANISM[claim]
+    return "Parts: " + "; ".join(lines) + ". " + _MECHANISM[claim]
 
 
 def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any]) -> Path:
