@@ -139,6 +139,9 @@ class RunConfig:
     progress: bool = True
     #: Create one Mesa agent per user (off only for very large batch runs).
     create_agents: bool = True
+    #: Finish an interrupted experiment in the same folder (hydra.run.dir=...): runs already
+    #: written are kept and only the missing ones are computed.
+    resume: bool = False
     #: Independent worlds per society (MusicLab design, :mod:`diffusion.rng`): replicates come
     #: in groups of this size sharing the network and the posted items. 1: every replicate is
     #: its own world.

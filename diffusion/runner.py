@@ -19,11 +19,14 @@ Four tidy tables result:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
+import json
 import os
 import shutil
 import tempfile
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +38,7 @@ import pandas as pd
 from diffusion import config as config_module
 from diffusion.config import Config, Settings
 from diffusion.contagion import independent_cascade
+from diffusion.errors import ConfigError, DiffusionError
 from diffusion.metrics import creators as creator_metrics
 from diffusion.metrics import platform as platform_metrics
 from diffusion.metrics.inequality import time_to_fraction
@@ -49,9 +53,18 @@ from diffusion.networks import (
     weak_tie_society,
 )
 from diffusion.networks.society import Society
+from diffusion.report import config_hash
 from diffusion.rng import replicate_streams
 
 TABLES = ("trajectories", "outcomes", "cascades", "creators")
+#: Files of the runs folder: the experiment's plan, each run's record, the failed runs.
+MANIFEST, RUN_RECORD, FAILURES = "manifest.json", "run.json", "failures.json"
+#: Run settings that change how results are computed, not what they are.
+_HOW_KEYS = ("n_jobs", "progress", "resume")
+
+
+class RunsFailed(DiffusionError):
+    """Some runs raised; the others are kept and the experiment can be resumed."""
 #: Seeds of the standard cascade whose reach measures a damaged network (D5).
 STANDARD_CASCADE_SEEDS = 10
 
@@ -272,13 +285,30 @@ def outcomes_of(model: PlatformModel, trajectory: pd.DataFrame, cascades: pd.Dat
 
 
 # ---------------------------------------------------------------------- storage
-def write_run(result: RunResult, runs_dir: Path) -> Path:
-    """Write one run's tables atomically: a temporary folder, then a rename."""
+def run_record(config: Config, spec: RunSpec) -> dict[str, Any]:
+    """What identifies a run: its grid point, replicate and seeds, so it can be rerun alone."""
+    worlds = config.run.worlds
+    return {
+        "name": spec.name,
+        "index": spec.index,
+        "point": spec.point,
+        "replicate": spec.replicate,
+        "root_seed": config.seed,
+        "seed_sequence": {"entropy": config.seed, "spawn_key": [spec.replicate]},
+        "shared_world_seed_sequence": {"entropy": config.seed, "spawn_key": [spec.replicate // worlds]},
+        "rerun": "diffusion.runner.simulate(config, diffusion.runner.RunSpec(index, point, replicate))",
+    }
+
+
+def write_run(result: RunResult, runs_dir: Path, record: dict[str, Any] | None = None) -> Path:
+    """Write one run's tables (and its ``run.json`` record) atomically: a temporary folder,
+    then a rename. A run folder therefore exists only once the run is complete."""
     runs_dir.mkdir(parents=True, exist_ok=True)
     final = runs_dir / result.spec.name
     staging = Path(tempfile.mkdtemp(prefix=f".{result.spec.name}-", dir=runs_dir))
     for table in TABLES:
         getattr(result, table).to_parquet(staging / f"{table}.parquet", index=False)
+    (staging / RUN_RECORD).write_text(json.dumps(record or {"name": result.spec.name}, indent=1, default=str))
     if final.exists():
         shutil.rmtree(final)
     os.replace(staging, final)
@@ -306,10 +336,85 @@ def gather(
     return tables
 
 
-def _simulate_and_write(config: Config, spec: RunSpec, runs_dir: Path) -> RunResult:
-    result = simulate(config, spec)
-    write_run(result, runs_dir)
+@dataclass(frozen=True)
+class RunFailure:
+    """A run that raised: what it was, its seed, and the error."""
+
+    spec: RunSpec
+    record: dict[str, Any]
+    error: str
+    details: str
+
+
+def _simulate_and_write(config: Config, spec: RunSpec, runs_dir: Path) -> RunResult | RunFailure:
+    record = run_record(config, spec)
+    try:
+        result = simulate(config, spec)
+    except Exception as error:  # one run's failure must not cost the others
+        return RunFailure(spec, record, f"{type(error).__name__}: {error}", traceback.format_exc())
+    write_run(result, runs_dir, record)
     return result
+
+
+def design_hash(config: Config) -> str:
+    """Hash of everything that decides the results (not how they are computed: n_jobs,
+    progress and resume are left out), to check that a resumed experiment is the same one."""
+    data = dataclasses.asdict(config)
+    data["run"] = {k: v for k, v in data["run"].items() if k not in _HOW_KEYS}
+    return config_hash(data)
+
+
+def prepare_runs_dir(config: Config, runs_dir: Path, specs: list[RunSpec]) -> set[int]:
+    """Write (or, when resuming, check) the manifest; return the indices of finished runs.
+
+    Raises
+    ------
+    ConfigError
+        If the folder already holds runs and ``run.resume`` is false, or if it holds runs of a
+        different configuration.
+    """
+    manifest_path = runs_dir / MANIFEST
+    digest = design_hash(config)
+    if manifest_path.is_file():
+        manifest = json.loads(manifest_path.read_text())
+        if not config.run.resume:
+            raise ConfigError(
+                f"{runs_dir.parent} already holds runs of an experiment ({manifest_path}). Rerun with "
+                "run.resume=true to compute only the missing runs, or choose a new folder "
+                "(hydra.run.dir=...)."
+            )
+        if manifest.get("design_hash") != digest:
+            raise ConfigError(
+                f"run.resume=true, but {runs_dir.parent} was started with a different configuration "
+                f"(design hash {manifest.get('design_hash')}, now {digest}). Resume with exactly the "
+                "same command (only run.n_jobs, run.progress and run.resume may change)."
+            )
+    else:
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        manifest = {
+            "design_hash": digest, "root_seed": config.seed, "n_runs": len(specs),
+            "runs": [{"name": s.name, "point": s.point, "replicate": s.replicate} for s in specs],
+        }
+        staging = runs_dir / f".{MANIFEST}.tmp"
+        staging.write_text(json.dumps(manifest, indent=1, default=str))
+        os.replace(staging, manifest_path)
+    for leftover in runs_dir.glob(".run-*"):  # staging folders of runs cut off mid-write
+        shutil.rmtree(leftover, ignore_errors=True)
+    return {s.index for s in specs if (runs_dir / s.name / RUN_RECORD).is_file()}
+
+
+def _report_failures(failures: list[RunFailure], runs_dir: Path, n_kept: int) -> None:
+    (runs_dir / FAILURES).write_text(json.dumps(
+        [{**f.record, "error": f.error, "traceback": f.details} for f in failures], indent=1, default=str
+    ))
+    first = failures[0]
+    raise RunsFailed(
+        f"{len(failures)} run(s) failed; the first, {first.spec.name} (grid point {first.spec.point or '{}'}, "
+        f"replicate {first.spec.replicate}, root seed {first.record['root_seed']}), raised {first.error}. "
+        f"Every failure with its seed and traceback is in {runs_dir / FAILURES}; the {n_kept} finished "
+        "runs are kept. Fix the cause and rerun the same command with run.resume=true to compute only "
+        "the missing runs."
+    )
 
 
 def execute(
@@ -335,15 +440,26 @@ def execute(
     check_points(config)
     specs = plan(config)
     runs_dir = out_dir / "runs"
+    done = prepare_runs_dir(config, runs_dir, specs)
+    pending = [s for s in specs if s.index not in done]
     n_jobs = config.run.n_jobs
     if n_jobs == 1:
-        finished: Iterator[RunResult] = (_simulate_and_write(config, s, runs_dir) for s in specs)
+        finished: Iterator[RunResult | RunFailure] = (_simulate_and_write(config, s, runs_dir) for s in pending)
     else:
         parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-        finished = parallel(delayed(_simulate_and_write)(config, s, runs_dir) for s in specs)
+        finished = parallel(delayed(_simulate_and_write)(config, s, runs_dir) for s in pending)
     if progress is not None:
-        finished = progress(finished, len(specs))
-    results = {result.spec.index: result for result in finished}
+        finished = progress(finished, len(pending))
+    results: dict[int, RunResult] = {}
+    failures: list[RunFailure] = []
+    for outcome in finished:
+        if isinstance(outcome, RunFailure):
+            failures.append(outcome)
+        else:
+            results[outcome.spec.index] = outcome
+    if failures:
+        _report_failures(sorted(failures, key=lambda f: f.spec.index), runs_dir, len(done) + len(results))
+    (runs_dir / FAILURES).unlink(missing_ok=True)
     tables = gather(runs_dir, specs, results)
     for name, frame in tables.items():
         frame.to_parquet(out_dir / f"{name}.parquet", index=False)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from omegaconf import OmegaConf
 
 REPO = Path(__file__).resolve().parents[1]
 EXPERIMENTS = sorted(p.stem for p in (REPO / "conf" / "experiment").glob("*.yaml"))
@@ -57,7 +58,14 @@ def test_weak_ties_writes_everything_into_the_run_folder(weak_ties_run):
 def test_every_experiment_runs_at_ci_scale(experiment, tmp_path):
     result = run_cli(f"+experiment={experiment}", "scale=ci", f"hydra.run.dir={tmp_path}", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "report.md").is_file()
+    report = (tmp_path / "report.md").read_text()
+    claims = OmegaConf.load(REPO / "conf" / "experiment" / f"{experiment}.yaml").experiment.claims
+    for claim in claims:  # every claim the experiment names gets a verdict section
+        assert f"## {claim}: " in report, claim
+    figures = list((tmp_path / "figures").glob("*.png"))
+    assert figures and all(f.stat().st_size > 10_000 for f in figures)
+    for table in ("outcomes", "cascades", "creators"):
+        assert len(pd.read_parquet(tmp_path / f"{table}.parquet")) > 0
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,107 @@
+"""Never lose finished work: atomic runs, resume after SIGKILL, failed runs reported and retried."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from omegaconf import OmegaConf
+
+from diffusion import config as config_module
+from diffusion import runner
+from diffusion.errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def small_config(**run):
+    base = {"network": {"n_users": 300}, "run": {"n_replicates": 3, "n_steps": 4, "n_jobs": 1, **run},
+            "experiment": {"name": "t", "sweep": {"network.weak_tie_share": [0.0, 0.3]}}}
+    return OmegaConf.to_object(OmegaConf.merge(config_module.schema(), base))
+
+
+def test_every_run_records_its_seed_and_reruns_alone_to_the_same_numbers(tmp_path):
+    config = small_config()
+    tables = runner.execute(config, tmp_path)
+    record = json.loads((tmp_path / "runs" / "run-00004" / "run.json").read_text())
+    assert record["root_seed"] == config.seed and record["replicate"] == 1
+    assert record["point"] == {"network.weak_tie_share": 0.3}
+    again = runner.simulate(config, runner.RunSpec(record["index"], record["point"], record["replicate"]))
+    saved = tables["outcomes"].iloc[[4]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(again.outcomes, saved)
+
+
+def test_a_failing_run_is_reported_with_its_seed_and_the_others_are_kept(tmp_path, monkeypatch):
+    config = small_config()
+    real = runner.simulate
+
+    def flaky(config, spec):
+        if spec.index == 2:
+            raise ValueError("boom")
+        return real(config, spec)
+
+    monkeypatch.setattr(runner, "simulate", flaky)
+    with pytest.raises(runner.RunsFailed, match=r"run-00002 .*replicate 2, root seed 2021\), raised ValueError: boom"):
+        runner.execute(config, tmp_path)
+    kept = sorted(p.name for p in (tmp_path / "runs").glob("run-*"))
+    assert kept == [f"run-{i:05d}" for i in (0, 1, 3, 4, 5)]
+    failures = json.loads((tmp_path / "runs" / "failures.json").read_text())
+    assert failures[0]["name"] == "run-00002" and "Traceback" in failures[0]["traceback"]
+
+    monkeypatch.setattr(runner, "simulate", real)
+    with pytest.raises(ConfigError, match="run.resume=true"):
+        runner.execute(config, tmp_path)  # a folder with runs is never overwritten silently
+    resumed = runner.execute(small_config(resume=True), tmp_path)
+    clean = runner.execute(config, tmp_path / "clean")
+    for name in runner.TABLES:
+        pd.testing.assert_frame_equal(resumed[name], clean[name])
+    assert not (tmp_path / "runs" / "failures.json").exists()
+
+
+def test_resume_refuses_a_different_configuration(tmp_path):
+    runner.execute(small_config(), tmp_path)
+    changed = small_config(resume=True)
+    changed.behaviour.p_share = 0.3
+    with pytest.raises(ConfigError, match="different configuration"):
+        runner.execute(changed, tmp_path)
+
+
+def _cli(*args: str, cwd: Path) -> list[str]:
+    return [sys.executable, "-m", "diffusion", "+experiment=weak_ties", "scale=ci", "run.n_replicates=6", *args]
+
+
+def test_sigkill_then_resume_gives_the_tables_of_an_uninterrupted_run(tmp_path):
+    """Kill the whole process group with SIGKILL part-way, resume into the same folder, and
+    compare every table with a clean run: identical."""
+    killed = tmp_path / "killed"
+    process = subprocess.Popen(
+        _cli(f"hydra.run.dir={killed}", cwd=tmp_path), cwd=tmp_path, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    runs = killed / "runs"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and len(list(runs.glob("run-*"))) < 8:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finished = len(list(runs.glob("run-*")))
+    assert 8 <= finished < 42, "the kill should land part-way through the 42 runs"
+    assert not (killed / "outcomes.parquet").exists()
+
+    resumed = subprocess.run(_cli(f"hydra.run.dir={killed}", "run.resume=true", cwd=tmp_path), cwd=tmp_path,
+                             capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    clean = subprocess.run(_cli(f"hydra.run.dir={tmp_path / 'clean'}", cwd=tmp_path), cwd=tmp_path,
+                           capture_output=True, text=True, timeout=600)
+    assert clean.returncode == 0, clean.stderr
+    for name in runner.TABLES:
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(killed / f"{name}.parquet"), pd.read_parquet(tmp_path / "clean" / f"{name}.parquet")
+        )
