@@ -30,6 +30,27 @@ def fail(error: BaseException) -> None:
     raise SystemExit(EXIT_USER_ERROR)
 
 
+#: Hydra flags followed by a value (``--cfg job``), and ``--info``'s optional values.
+_FLAGS_WITH_VALUE = {"-c", "--cfg", "-p", "--package", "-cp", "--config-path", "-cn", "--config-name",
+                     "-cd", "--config-dir", "--experimental-rerun"}
+_INFO_VALUES = {"all", "config", "defaults", "defaults-tree", "plugins", "searchpath"}
+
+
+def _override_arguments(arguments: list[str]) -> list[str]:
+    """The command line without Hydra's own flags and their values."""
+    kept, skip = [], False
+    for i, argument in enumerate(arguments):
+        if skip:
+            skip = False
+            continue
+        if argument.startswith("-"):
+            following = arguments[i + 1] if i + 1 < len(arguments) else ""
+            skip = argument in _FLAGS_WITH_VALUE or (argument in ("-i", "--info") and following in _INFO_VALUES)
+            continue
+        kept.append(argument)
+    return kept
+
+
 def check_overrides(arguments: list[str], config_dir: Path) -> None:
     """Reject an unknown config key or group option before Hydra composes the config.
 
@@ -44,9 +65,7 @@ def check_overrides(arguments: list[str], config_dir: Path) -> None:
     from diffusion.config import schema
 
     try:
-        overrides = OverridesParser.create().parse_overrides(
-            [a for a in arguments if not a.startswith("-")]
-        )
+        overrides = OverridesParser.create().parse_overrides(_override_arguments(arguments))
     except Exception as error:  # Hydra's grammar errors: report the text
         raise DiffusionError(f"cannot parse the command line: {error}") from None
     groups = {p.name: sorted(f.stem for f in p.glob("*.yaml")) for p in config_dir.iterdir() if p.is_dir()}
@@ -103,6 +122,8 @@ def _check_policy_override(key: str, appends: bool, overrides: list, config_dir:
     option = next((o.value() for o in overrides if o.key_or_group == "platform"), "baseline")
     spec = OmegaConf.to_container(OmegaConf.load(config_dir / "platform" / f"{option}.yaml")).get("policy") or {}
     name = key.removeprefix("platform.policy.")
+    if name == "_target_":
+        return  # another class: its arguments are checked when it is built
     _check_policy_arguments({**spec, name: None})
     if name not in spec and not appends:
         raise DiffusionError(

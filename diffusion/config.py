@@ -32,6 +32,8 @@ from diffusion.policies import ExposurePolicy
 #: Network kinds the config can build: the weak-tie society, a user's file, and a hub-dominated
 #: Barabási–Albert graph of the same size and mean degree (D5), each hosting the platform.
 NETWORK_KINDS = ("society", "file", "barabasi_albert")
+#: Where runs can execute (:mod:`diffusion.backends`).
+BACKENDS = ("joblib", "dask")
 #: Config groups a sweep can range over by option name (e.g. ``platform: [centralized, ...]``).
 SWEEPABLE_GROUPS = ("network", "platform", "behaviour")
 
@@ -139,6 +141,11 @@ class RunConfig:
     progress: bool = True
     #: Create one Mesa agent per user (off only for very large batch runs).
     create_agents: bool = True
+    #: Where runs execute: ``joblib`` (local processes) or ``dask`` (a Dask distributed
+    #: cluster: ``scheduler`` if given, else a LocalCluster on this machine).
+    backend: str = "joblib"
+    #: Address of an existing Dask scheduler, e.g. ``tcp://10.0.0.5:8786`` (backend=dask only).
+    scheduler: Optional[str] = None
     #: Finish an interrupted experiment in the same folder (hydra.run.dir=...): runs already
     #: written are kept and only the missing ones are computed.
     resume: bool = False
@@ -150,6 +157,12 @@ class RunConfig:
     def __post_init__(self) -> None:
         check_range("run", "n_replicates", self.n_replicates, 1, integer=True)
         check_range("run", "worlds", self.worlds, 1, integer=True)
+        if self.backend not in BACKENDS:
+            raise ConfigError(f"run.backend={self.backend!r} is not a backend; allowed: {', '.join(BACKENDS)}.")
+        if self.scheduler and self.backend != "dask":
+            raise ConfigError(
+                f"run.scheduler={self.scheduler!r} is a Dask scheduler address; it needs run.backend=dask."
+            )
         if self.n_replicates % self.worlds:
             raise ConfigError(
                 f"run.n_replicates={self.n_replicates} is not a multiple of run.worlds="

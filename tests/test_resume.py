@@ -105,3 +105,26 @@ def test_sigkill_then_resume_gives_the_tables_of_an_uninterrupted_run(tmp_path):
         pd.testing.assert_frame_equal(
             pd.read_parquet(killed / f"{name}.parquet"), pd.read_parquet(tmp_path / "clean" / f"{name}.parquet")
         )
+
+
+def test_a_dying_worker_keeps_finished_runs_and_says_how_to_resume(tmp_path):
+    """A policy that kills its worker process (os._exit) in some runs: the experiment stops
+    with one clear message naming the way to resume, and no half-gathered tables."""
+    (tmp_path / "crashing.py").write_text(
+        "import os\n"
+        "from diffusion.policies import AppealWeighted\n"
+        "class Crash(AppealWeighted):\n"
+        "    def allocate(self, state, n_slots, *, rng):\n"
+        "        if state.step == 3 and rng.random() < 0.3:\n"
+        "            os._exit(3)\n"
+        "        return super().allocate(state, n_slots, rng=rng)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    folder = tmp_path / "run"
+    args = ["+experiment=weak_ties", "scale=ci", "run.n_jobs=2", f"hydra.run.dir={folder}"]
+    crashed = subprocess.run([sys.executable, "-m", "diffusion", *args, "platform.policy._target_=crashing.Crash"],
+                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert crashed.returncode == 2
+    assert "backend stopped" in crashed.stderr and "run.resume=true" in crashed.stderr
+    assert "Traceback" not in crashed.stderr
+    assert not (folder / "outcomes.parquet").exists()
