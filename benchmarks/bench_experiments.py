@@ -5,6 +5,11 @@ Usage::
     python benchmarks/bench_experiments.py                            # every experiment + policies
     python benchmarks/bench_experiments.py --experiments gatekeeping --policy-sizes 100000
     python benchmarks/bench_experiments.py --skip-experiments --out policies.csv
+    python benchmarks/bench_experiments.py --skip-experiments --policy-sizes --backends
+
+``--backends`` times the weak-ties experiment serially, with joblib on 2 processes and on a Dask
+LocalCluster of 2 workers (the README's "Running at scale" figures: joblib at most 0.65x
+serial, Dask at most 1.1x joblib).
 
 Experiments run exactly as a user runs them (``python -m diffusion +experiment=NAME``, all
 cores, default scale) into a temporary folder; the wall time is what the issue's "at most 5
@@ -44,7 +49,12 @@ def time_experiment(name: str, extra: list[str]) -> dict:
         elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise RuntimeError(f"experiment {name} failed:\n{result.stderr}")
-    return {"what": f"experiment {name}", "size": "default scale", "seconds": elapsed}
+    label = " ".join([f"experiment {name}", *extra])
+    return {"what": label, "size": "default scale", "seconds": elapsed}
+
+
+#: Backend settings compared by ``--backends``.
+BACKENDS = {"serial": ["run.n_jobs=1"], "joblib x2": ["run.n_jobs=2"], "dask x2": ["run.backend=dask", "run.n_jobs=2"]}
 
 
 def time_policy_day(name: str, n_users: int, repeats: int, seed: int, warmup: int = 5) -> dict:
@@ -71,6 +81,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--experiments", nargs="*", default=list(EXPERIMENTS))
     parser.add_argument("--skip-experiments", action="store_true")
     parser.add_argument("--policy-sizes", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--backends", action="store_true", help="time weak_ties on each backend")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None, help="write the table as CSV here")
@@ -79,6 +90,10 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     if not args.skip_experiments:
         for name in args.experiments:
             rows.append(time_experiment(name, []))
+            print(rows[-1], flush=True)
+    if args.backends:
+        for extra in BACKENDS.values():
+            rows.append(time_experiment("weak_ties", extra))
             print(rows[-1], flush=True)
     for n in args.policy_sizes:
         for name in group_options("platform"):
