@@ -115,11 +115,12 @@ class ExposurePolicy(ABC):
         if state.slot_user.size not in (0, n_slots):
             raise ValueError(f"state.slot_user has {state.slot_user.size} entries for {n_slots} slots")
         items = np.empty(n_slots, dtype=np.int64)
-        subsidised = self._subsidised_slots(state, n_slots, rng)
+        pool = self._subsidy_pool(state)
+        subsidised = np.zeros(n_slots, dtype=bool)
+        if pool.size:  # a random subsidy_share of the slots, when there is something to subsidise
+            subsidised[rng.permutation(n_slots)[: int(round(self.subsidy_share * n_slots))]] = True
         rest = np.flatnonzero(~subsidised)
         if subsidised.any():
-            live = state.live_items
-            pool = live[state.item_product[live] & state.creator_poor[state.item_creator[live]]]
             items[subsidised] = sample_weighted(pool, state.item_appeal[pool], int(subsidised.sum()), rng=rng)
             if state.slot_user.size:
                 state = dataclasses.replace(state, slot_user=state.slot_user[rest])
@@ -134,18 +135,13 @@ class ExposurePolicy(ABC):
             items[rest] = chosen
         return items
 
-    def _subsidised_slots(self, state: FeedState, n_slots: int, rng: np.random.Generator) -> np.ndarray:
-        """Mask of the slots the subsidy fills: a random ``subsidy_share`` of them, or none
-        when no poor-region creator has a live product item today."""
-        mask = np.zeros(n_slots, dtype=bool)
+    def _subsidy_pool(self, state: FeedState) -> np.ndarray:
+        """Live product items of poor-region creators, the subsidy's candidates (none when the
+        subsidy is off)."""
         if self.subsidy_share <= 0:
-            return mask
+            return np.zeros(0, dtype=np.int64)
         live = state.live_items
-        if not np.any(state.item_product[live] & state.creator_poor[state.item_creator[live]]):
-            return mask
-        n_subsidised = int(round(self.subsidy_share * n_slots))
-        mask[rng.permutation(n_slots)[:n_subsidised]] = True
-        return mask
+        return live[state.item_product[live] & state.creator_poor[state.item_creator[live]]]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"

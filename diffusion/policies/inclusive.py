@@ -58,10 +58,14 @@ class FairShareInclusive(ExposurePolicy):
 
     def plan(self, state: FeedState, n_slots: int) -> tuple[np.ndarray, np.ndarray, float]:
         """Planned impressions per live creator: (creator ids, impressions, mixing weight)."""
+        creators, _, _, planned, mix = self._plan(state, n_slots)
+        return creators, planned, mix
+
+    def _plan(self, state: FeedState, n_slots: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+        """The plan, with each live item's creator index and each creator's summed appeal."""
         items = state.live_items
         creators, which = np.unique(state.item_creator[items], return_inverse=True)
-        appeal = state.item_appeal[items]
-        weight = np.bincount(which, weights=appeal, minlength=creators.size)
+        weight = np.bincount(which, weights=state.item_appeal[items], minlength=creators.size)
         neutral = n_slots * (weight / weight.sum() if weight.sum() > 0 else np.full(creators.size, 1 / creators.size))
         everyone = state.creator_views[state.creators].astype(np.float64)
         position = np.searchsorted(state.creators, creators)
@@ -82,13 +86,12 @@ class FairShareInclusive(ExposurePolicy):
                 middle = 0.5 * (low + high)
                 low, high = (low, middle) if projected_gini(middle) <= self.gini_cap else (middle, high)
             mix = high
-        return creators, (1.0 - mix) * neutral + mix * filled, mix
+        return creators, which, weight, (1.0 - mix) * neutral + mix * filled, mix
 
     def allocate(self, state: FeedState, n_slots: int, *, rng: np.random.Generator) -> np.ndarray:
         items = state.live_items
-        creators, planned, _ = self.plan(state, n_slots)
-        which = np.searchsorted(creators, state.item_creator[items])
+        _, which, weight, planned, _ = self._plan(state, n_slots)
+        # A creator's planned impressions go to its items in proportion to their appeal.
         appeal = state.item_appeal[items]
-        creator_appeal = np.bincount(which, weights=appeal, minlength=creators.size)
-        share = np.where(creator_appeal[which] > 0, appeal / np.where(creator_appeal[which] > 0, creator_appeal[which], 1.0), 0.0)
+        share = np.divide(appeal, weight[which], out=np.zeros(items.size), where=weight[which] > 0)
         return sample_weighted(items, planned[which] * share, n_slots, rng=rng)
