@@ -68,10 +68,12 @@ def paired_difference(
     measure: str,
     pair_on: str = "replicate",
     cluster: str | None = None,
+    description: str | None = None,
     level: float = 0.95,
 ) -> Effect:
     """Mean over replicates of (measure at ``high``) - (measure at ``low``), paired on ``pair_on``.
 
+    ``description`` labels the effect in reports (default: the measure and the two scenarios).
     With ``cluster`` (e.g. ``world_group``: replicates sharing a network), differences are
     averaged within each cluster first and the interval is taken over clusters, the
     independent units.
@@ -85,7 +87,8 @@ def paired_difference(
         diff = wide[high] - wide[low]
     if cluster is not None and len(diff):
         diff = diff.groupby(level=cluster).mean()
-    return _effect(diff.to_numpy(), measure, f"{measure} at {scenario}={high} minus at {scenario}={low}", level)
+    description = description or f"{measure} at {scenario}={high} minus at {scenario}={low}"
+    return _effect(diff.to_numpy(), measure, description, level)
 
 
 def paired_slope(df: pd.DataFrame, *, x: str, measure: str, pair_on: str = "replicate", level: float = 0.95) -> Effect:

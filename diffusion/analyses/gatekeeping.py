@@ -107,11 +107,10 @@ def figures(tables: dict[str, pd.DataFrame], out_dir: Path, horizon: int) -> tup
 
 
 def _compare(outcomes: pd.DataFrame, high: str, low: str, measure: str) -> analysis.Effect:
-    effect = analysis.paired_difference(
-        outcomes, scenario=P, low=low, high=high, measure=measure, cluster=common.cluster_of(outcomes)
+    return analysis.paired_difference(
+        outcomes, scenario=P, low=low, high=high, measure=measure, cluster=common.cluster_of(outcomes),
+        description=f"{LABELS.get(measure, measure)}, {high} minus {low}",
     )
-    return analysis.Effect(measure, f"{LABELS.get(measure, measure)}, {high} minus {low}",
-                           effect.estimate, effect.ci_low, effect.ci_high, effect.n)
 
 
 def claim_results(outcomes: pd.DataFrame, paths: dict[str, str]) -> list[report.ClaimResult]:

@@ -67,11 +67,6 @@ def figures(tables: dict[str, pd.DataFrame], out_dir: Path) -> dict[str, str]:
     return paths
 
 
-def _difference(frame: pd.DataFrame, scenario: str, low, high, measure: str, label: str) -> analysis.Effect:
-    e = analysis.paired_difference(frame, scenario=scenario, low=low, high=high, measure=measure)
-    return analysis.Effect(measure, label, e.estimate, e.ci_low, e.ci_high, e.n)
-
-
 def _needed(outcomes: pd.DataFrame) -> str:
     """Where each policy's mean poor-earner share crosses the target, by linear interpolation."""
     parts = []
@@ -121,10 +116,11 @@ def claim_results(outcomes: pd.DataFrame, paths: dict[str, str]) -> list[report.
         effects = []
         for policy in [reference, *sorted(policies - {reference})]:
             part = outcomes[outcomes[P] == policy]
-            effects.append(_difference(part, S, low_s, high_s, "poor_income_mean",
-                                       f"poor-region creators' mean income, subsidy {high_s:g} minus {low_s:g} ({policy})"))
-            effects.append(_difference(part, S, low_s, high_s, "other_income_mean",
-                                       f"other creators' mean income, subsidy {high_s:g} minus {low_s:g} ({policy})"))
+            for measure, whose in (("poor_income_mean", "poor-region creators'"), ("other_income_mean", "other creators'")):
+                effects.append(analysis.paired_difference(
+                    part, scenario=S, low=low_s, high=high_s, measure=measure,
+                    description=f"{whose} mean income, subsidy {high_s:g} minus {low_s:g} ({policy})",
+                ))
         uplift, cost = effects[0], effects[1]
         results.append(report.ClaimResult(
             claim_id="R3", effect=uplift, verdict=analysis.verdict(uplift, expected_sign=+1), expected_sign=+1,
@@ -140,10 +136,12 @@ def claim_results(outcomes: pd.DataFrame, paths: dict[str, str]) -> list[report.
 
     if {"inclusive", "centralized"} <= policies:
         part = outcomes[outcomes[S] == low_s]
-        earners = _difference(part, P, "centralized", "inclusive", "earners_share",
-                              "share of creators earning anything, inclusive minus centralized")
-        gini = _difference(part, P, "centralized", "inclusive", "income_gini",
-                           "Gini of creator income, inclusive minus centralized")
+        earners, gini = (
+            analysis.paired_difference(part, scenario=P, low="centralized", high="inclusive", measure=measure,
+                                       description=f"{label}, inclusive minus centralized")
+            for measure, label in (("earners_share", "share of creators earning anything"),
+                                   ("income_gini", "Gini of creator income"))
+        )
         verdicts = [analysis.verdict(earners, expected_sign=+1), analysis.verdict(gini, expected_sign=-1)]
         results.append(report.ClaimResult(
             claim_id="D4", effect=earners, verdict=common.combined_verdict(verdicts), expected_sign=+1,

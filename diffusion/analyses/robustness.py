@@ -17,6 +17,7 @@ claim sets decentralization against.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -84,15 +85,17 @@ def attack_effect(
     part = structure[(structure[KIND] == kind) & (structure[FRACTION] == fraction)]
     targeted = part[part[RULE] != "random"]
     worst = targeted.groupby(RULE)[measure].mean().idxmin()
-    effect = analysis.paired_difference(part, scenario=RULE, low="random", high=worst, measure=measure)
     what = "giant component" if measure == "giant_component_share" else "standard cascade reach"
-    description = f"{what} on the {kind} network after removing {fraction:.0%}: by {worst} minus at random"
-    return analysis.Effect(effect.measure, description, effect.estimate, effect.ci_low, effect.ci_high, effect.n), worst
+    effect = analysis.paired_difference(
+        part, scenario=RULE, low="random", high=worst, measure=measure,
+        description=f"{what} on the {kind} network after removing {fraction:.0%}: by {worst} minus at random",
+    )
+    return effect, worst
 
 
 def _tolerated(effect: analysis.Effect) -> str:
-    shifted = analysis.Effect(effect.measure, effect.description, effect.estimate + TOLERANCE,
-                              effect.ci_low + TOLERANCE, effect.ci_high + TOLERANCE, effect.n)
+    shifted = dataclasses.replace(effect, estimate=effect.estimate + TOLERANCE, ci_low=effect.ci_low + TOLERANCE,
+                                  ci_high=effect.ci_high + TOLERANCE)
     return analysis.verdict(shifted, expected_sign=+1)
 
 
