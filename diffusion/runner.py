@@ -47,7 +47,7 @@ from diffusion.networks import (
     barabasi_albert,
     giant_component_share,
     load_network,
-    remove,
+    remove_in_order,
     removal_order,
     society_from_graph,
     weak_tie_society,
@@ -63,10 +63,12 @@ MANIFEST, RUN_RECORD, FAILURES = "manifest.json", "run.json", "failures.json"
 _HOW_KEYS = ("n_jobs", "progress", "resume", "backend", "scheduler")
 
 
-class RunsFailed(DiffusionError):
-    """Some runs raised; the others are kept and the experiment can be resumed."""
 #: Seeds of the standard cascade whose reach measures a damaged network (D5).
 STANDARD_CASCADE_SEEDS = 10
+
+
+class RunsFailed(DiffusionError):
+    """Some runs raised; the others are kept and the experiment can be resumed."""
 
 
 @dataclass(frozen=True)
@@ -117,10 +119,15 @@ def build_society(settings: Settings, *, rng: np.random.Generator) -> Society:
     """
     build_rng, removal_rng, _ = rng.spawn(3)
     society = _intact(settings.network, rng=build_rng)
-    network = settings.network
-    if network.removal_rule != "none" and network.removal_fraction > 0:
-        society = remove(society, network.removal_fraction, network.removal_rule, rng=removal_rng)
-    return society
+    return _damaged(society, settings.network, lambda rule: removal_order(society, rule, rng=removal_rng))
+
+
+def _damaged(society: Society, network: Any, order_of: Callable[[str], np.ndarray]) -> Society:
+    """``society`` after the removal the ``network`` settings ask for (D5), if any; ``order_of``
+    gives a rule's removal order on this society."""
+    if network.removal_rule == "none" or network.removal_fraction == 0:
+        return society
+    return remove_in_order(society, order_of(network.removal_rule), network.removal_fraction)
 
 
 def _intact(network: Any, *, rng: np.random.Generator) -> Society:
@@ -166,10 +173,7 @@ def society_for_run(settings: Settings, seed: int, group: int) -> Society:
     network = settings.network
     key = _network_key(network)
     society = _cached_intact(key, seed, group)
-    if network.removal_rule != "none" and network.removal_fraction > 0:
-        order = _cached_order(key, seed, group, network.removal_rule)
-        society = society.without(order[: int(round(network.removal_fraction * society.n_users))])
-    return society
+    return _damaged(society, network, lambda rule: _cached_order(key, seed, group, rule))
 
 
 def standard_cascade_reach(society: Society, share_homophily: float, *, rng: np.random.Generator) -> float:
@@ -223,7 +227,7 @@ def simulate(config: Config, spec: RunSpec) -> RunResult:
     model.release()
     label = {**spec.scenario, "replicate": spec.replicate}
     if settings.run.worlds > 1:
-        label["world_group"] = spec.replicate // settings.run.worlds
+        label["world_group"] = group
     return RunResult(
         spec=spec,
         trajectories=_label(trajectory, label),
@@ -345,13 +349,18 @@ class RunFailure:
     error: str
     details: str
 
+    @classmethod
+    def caught(cls, config: Config, spec: RunSpec, error: BaseException) -> RunFailure:
+        """The failure of ``spec``, from inside the ``except`` block that caught ``error``."""
+        return cls(spec, run_record(config, spec), f"{type(error).__name__}: {error}", traceback.format_exc())
+
 
 def simulate_safely(config: Config, spec: RunSpec) -> RunResult | RunFailure:
     """:func:`simulate`, returning a :class:`RunFailure` instead of raising."""
     try:
         return simulate(config, spec)
     except Exception as error:  # one run's failure must not cost the others
-        return RunFailure(spec, run_record(config, spec), f"{type(error).__name__}: {error}", traceback.format_exc())
+        return RunFailure.caught(config, spec, error)
 
 
 def _simulate_and_write(config: Config, spec: RunSpec, runs_dir: Path) -> RunResult | RunFailure:
@@ -439,8 +448,7 @@ def _dask_runs(config: Config, pending: list[RunSpec], runs_dir: Path) -> Iterat
                 try:
                     outcome = future.result()
                 except Exception as error:  # the worker died (KilledWorker) or the result was lost
-                    outcome = RunFailure(spec, run_record(config, spec), f"{type(error).__name__}: {error}",
-                                         traceback.format_exc())
+                    outcome = RunFailure.caught(config, spec, error)
                 if isinstance(outcome, RunResult) and not local:
                     write_run(outcome, runs_dir, run_record(config, spec))
                 future.release()
@@ -451,8 +459,8 @@ def _dask_runs(config: Config, pending: list[RunSpec], runs_dir: Path) -> Iterat
 
 
 def design_hash(config: Config) -> str:
-    """Hash of everything that decides the results (not how they are computed: n_jobs,
-    progress and resume are left out), to check that a resumed experiment is the same one."""
+    """Hash of everything that decides the results, to check that a resumed experiment is the
+    same one. How they are computed (the ``run`` keys in ``_HOW_KEYS``) is left out."""
     data = dataclasses.asdict(config)
     data["run"] = {k: v for k, v in data["run"].items() if k not in _HOW_KEYS}
     return config_hash(data)
@@ -481,7 +489,7 @@ def prepare_runs_dir(config: Config, runs_dir: Path, specs: list[RunSpec]) -> se
             raise ConfigError(
                 f"run.resume=true, but {runs_dir.parent} was started with a different configuration "
                 f"(design hash {manifest.get('design_hash')}, now {digest}). Resume with exactly the "
-                "same command (only run.n_jobs, run.progress and run.resume may change)."
+                f"same command (only {', '.join('run.' + k for k in _HOW_KEYS)} may change)."
             )
     else:
         runs_dir.mkdir(parents=True, exist_ok=True)

@@ -147,3 +147,17 @@ def test_traffic_stability_matches_a_direct_computation():
         x = group["views_follow"].to_numpy(float)
         assert result.loc[creator, "private_cv"] == pytest.approx(x.std(ddof=1) / x.mean())
         assert result.loc[creator, "private_excess_cv"] == pytest.approx(excess_cv(x))
+
+
+def test_the_cached_society_of_a_run_is_the_one_build_society_makes():
+    """runner.society_for_run reuses networks and removal orders across runs; it must give the
+    same society as building from the replicate's network stream."""
+    config = small_config(network={"removal_rule": "betweenness", "removal_fraction": 0.2})
+    settings = config_module.apply_point(config, {})
+    cached = runner.society_for_run(settings, config.seed, 1)
+    built = runner.build_society(settings, rng=replicate_streams(config.seed, 1)["network"])
+    np.testing.assert_array_equal(cached.removed, built.removed)
+    np.testing.assert_array_equal(cached.edge_source, built.edge_source)
+    np.testing.assert_array_equal(cached.edge_target, built.edge_target)
+    np.testing.assert_array_equal(cached.follow_source, built.follow_source)
+    assert cached.removed.sum() == round(0.2 * cached.n_users)

@@ -61,8 +61,13 @@ def removal_order(society: Society, rule: str, *, rng: np.random.Generator) -> n
 
 def remove(society: Society, fraction: float, rule: str, *, rng: np.random.Generator) -> Society:
     """The society without the first ``round(fraction * n_users)`` users of ``rule``'s order."""
+    return remove_in_order(society, removal_order(society, rule, rng=rng), fraction)
+
+
+def remove_in_order(society: Society, order: np.ndarray, fraction: float) -> Society:
+    """The society without the first ``round(fraction * n_users)`` users of ``order`` (an order
+    from :func:`removal_order`, which may be computed once and reused for every fraction)."""
     check_range("network", "removal_fraction", fraction, 0.0, 1.0)
-    order = removal_order(society, rule, rng=rng)
     return society.without(order[: int(round(fraction * society.n_users))])
 
 
