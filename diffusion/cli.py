@@ -69,11 +69,13 @@ def check_overrides(arguments: list[str], config_dir: Path) -> None:
     except Exception as error:  # Hydra's grammar errors: report the text
         raise DiffusionError(f"cannot parse the command line: {error}") from None
     groups = {p.name: sorted(f.stem for f in p.glob("*.yaml")) for p in config_dir.iterdir() if p.is_dir()}
+    swept = _swept_groups(overrides, config_dir)
     base = schema()
     for override in overrides:
         key = override.key_or_group
         if key.startswith("hydra") or override.is_delete():
             continue
+        _check_not_overwritten_by_sweep(key, swept, config_dir)
         if key in groups:
             value = override.value()
             if isinstance(value, str) and value not in groups[key]:
@@ -110,15 +112,6 @@ def _check_policy_override(key: str, appends: bool, overrides: list, config_dir:
 
     from diffusion.config import _check_policy_arguments
 
-    experiment = next((o.value() for o in overrides if o.key_or_group == "experiment"), None)
-    if experiment and (config_dir / "experiment" / f"{experiment}.yaml").is_file():
-        sweep = OmegaConf.select(OmegaConf.load(config_dir / "experiment" / f"{experiment}.yaml"), "experiment.sweep")
-        if sweep is not None and "platform" in sweep:
-            raise DiffusionError(
-                f"{key} would be replaced by each platform option the {experiment} experiment sweeps "
-                f"({', '.join(sweep['platform'])}). Edit conf/platform/OPTION.yaml, or run one policy "
-                f"outside the sweep: python -m diffusion platform=OPTION {key}=VALUE."
-            )
     option = next((o.value() for o in overrides if o.key_or_group == "platform"), "baseline")
     spec = OmegaConf.to_container(OmegaConf.load(config_dir / "platform" / f"{option}.yaml")).get("policy") or {}
     name = key.removeprefix("platform.policy.")
@@ -132,35 +125,41 @@ def _check_policy_override(key: str, appends: bool, overrides: list, config_dir:
         )
 
 
-def _check_sweep_conflicts(settings, overrides: list[str]) -> None:
-    """A command-line value under a config group the experiment sweeps would be silently replaced
-    by each swept option: refuse it and say what to do instead."""
-    from diffusion.config import SWEEPABLE_GROUPS
-
-    swept = [g for g in SWEEPABLE_GROUPS if g in settings.experiment.sweep]
-    for override in overrides:
-        key = override.lstrip("+~").split("=", 1)[0]
-        group = key.split(".", 1)[0]
-        if group in swept and "." in key:
-            option_keys = _swept_option_keys(group, settings.experiment.sweep[group])
-            if key.split(".")[1] in option_keys:
-                raise DiffusionError(
-                    f"{override} would be replaced by each option of the swept group {group} "
-                    f"({', '.join(settings.experiment.sweep[group])}), which sets {group}."
-                    f"{key.split('.')[1]} itself. Edit conf/{group}/OPTION.yaml, or sweep the key too: "
-                    f"'experiment.sweep.{key}=[VALUE]'."
-                )
-
-
-def _swept_option_keys(group: str, options: list[str]) -> set[str]:
+def _swept_groups(overrides: list, config_dir: Path) -> dict[str, list[str]]:
+    """Config groups the experiment sweeps by option name (from its file and the command line)."""
     from omegaconf import OmegaConf
 
-    from diffusion.config import conf_dir
+    from diffusion.config import SWEEPABLE_GROUPS
 
-    keys: set[str] = set()
-    for option in options:
-        keys |= set(OmegaConf.load(conf_dir() / group / f"{option}.yaml") or {})
-    return keys
+    sweep: dict = {}
+    experiment = next((o.value() for o in overrides if o.key_or_group == "experiment"), None)
+    path = config_dir / "experiment" / f"{experiment}.yaml"
+    if experiment and path.is_file():
+        sweep.update(OmegaConf.to_container(OmegaConf.select(OmegaConf.load(path), "experiment.sweep", default={})))
+    for override in overrides:
+        if override.key_or_group.startswith("experiment.sweep."):
+            sweep[override.key_or_group.removeprefix("experiment.sweep.")] = override.value()
+    return {group: list(options) for group, options in sweep.items() if group in SWEEPABLE_GROUPS and isinstance(options, list)}
+
+
+def _check_not_overwritten_by_sweep(key: str, swept: dict[str, list[str]], config_dir: Path) -> None:
+    """A value under a swept group that the group's options set would be silently replaced by
+    each option: refuse it and say what to do instead."""
+    from omegaconf import OmegaConf
+
+    group, _, rest = key.partition(".")
+    if not rest or group not in swept:
+        return
+    set_by_options = set()
+    for option in swept[group]:
+        set_by_options |= set(OmegaConf.load(config_dir / group / f"{option}.yaml") or {})
+    if rest.split(".")[0] in set_by_options:
+        raise DiffusionError(
+            f"{key} would be replaced by each {group} option the experiment sweeps "
+            f"({', '.join(swept[group])}), which set {group}.{rest.split('.')[0]} themselves. Edit "
+            f"conf/{group}/OPTION.yaml, or run one option outside the sweep: "
+            f"python -m diffusion {group}=OPTION {key}=VALUE."
+        )
 
 
 def _progress(finished: Iterator, total: int) -> Iterator:
@@ -184,7 +183,6 @@ def run_task(cfg) -> Path:  # cfg: omegaconf.DictConfig
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     settings = to_settings(cfg)
-    _check_sweep_conflicts(settings, list(HydraConfig.get().overrides.task))
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     resolved = OmegaConf.to_container(cfg, resolve=True)
     digest = config_hash(resolved)

@@ -109,3 +109,11 @@ def test_policy_mistakes_get_one_clear_message(overrides, expected, tmp_path):
     assert result.returncode == 2
     assert expected in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_value_the_sweep_would_overwrite_is_refused(tmp_path):
+    result = run_cli("+experiment=gatekeeping", "scale=ci", "platform.policy.top_k=5", f"hydra.run.dir={tmp_path}",
+                     cwd=tmp_path)
+    assert result.returncode == 2
+    assert "would be replaced by each platform option the experiment sweeps" in result.stderr
+    assert "Traceback" not in result.stderr
