@@ -32,7 +32,7 @@ from diffusion.policies import ExposurePolicy
 #: Network kinds the config can build: the weak-tie society, a user's file, and a hub-dominated
 #: Barabási–Albert graph of the same size and mean degree (D5), each hosting the platform.
 NETWORK_KINDS = ("society", "file", "barabasi_albert")
-#: Where runs can execute (:mod:`diffusion.backends`).
+#: Where runs can execute (see :func:`diffusion.runner.execute`).
 BACKENDS = ("joblib", "dask")
 #: Config groups a sweep can range over by option name (e.g. ``platform: [centralized, ...]``).
 SWEEPABLE_GROUPS = ("network", "platform", "behaviour")

@@ -286,7 +286,7 @@ class PlatformModel(mesa.Model):
 
     def expose(self) -> Exposures:
         """Fill today's feeds and collect yesterday's shares; one row per (item, user) pair."""
-        t, p, rng = self.day, self.platform, self.platform_rng
+        t, rng = self.day, self.platform_rng
         d_user, d_item, d_source = self._pending
         alive = self.items.expires[d_item] > t
         d_user, d_item, d_source = d_user[alive], d_item[alive], d_source[alive]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from diffusion.metrics.inequality import coefficient_of_variation, gini, shannon_entropy, top_share
+from diffusion.metrics.inequality import gini, shannon_entropy, top_share
 
 #: Views that count as "being seen" for a newcomer (D1: time to first 100 views).
 MILESTONE_VIEWS = 100
@@ -102,8 +102,9 @@ def traffic_stability(cascades: pd.DataFrame, horizon: int) -> pd.DataFrame:
     """Per creator: variability across posts of the audience from followers (private domain)
     and from the platform's public feeds (discovery and same city) (P4).
 
-    Columns ``*_mean``, ``*_cv`` (plain coefficient of variation, :func:`coefficient_of_variation`)
-    and ``*_excess_cv`` (beyond counting noise, :func:`excess_cv`). Only ordinary posts whose
+    Columns ``*_mean``, ``*_cv`` (plain coefficient of variation, as
+    :func:`diffusion.metrics.inequality.coefficient_of_variation`) and ``*_excess_cv`` (beyond
+    counting noise, :func:`excess_cv`). Only ordinary posts whose
     whole life fell inside the run count (campaign items and items still live at the end are
     left out); creators need :data:`MIN_POSTS_FOR_CV` such posts.
     """
