@@ -91,14 +91,16 @@ def paired_difference(
     return _effect(diff.to_numpy(), measure, description, level)
 
 
-def paired_slope(df: pd.DataFrame, *, x: str, measure: str, pair_on: str = "replicate", level: float = 0.95) -> Effect:
+def paired_slope(
+    df: pd.DataFrame, *, x: str, measure: str, pair_on: str = "replicate", description: str | None = None, level: float = 0.95
+) -> Effect:
     """Mean over replicates of the least-squares slope of ``measure`` on ``x`` within each replicate."""
     slopes = []
     for _, group in df.groupby(pair_on):
         g = group[[x, measure]].dropna()
         if g[x].nunique() >= 2:
             slopes.append(np.polyfit(g[x].to_numpy(float), g[measure].to_numpy(float), 1)[0])
-    return _effect(slopes, measure, f"slope of {measure} on {x} (per unit of {x})", level)
+    return _effect(slopes, measure, description or f"slope of {measure} on {x} (per unit of {x})", level)
 
 
 def paired_columns_difference(df: pd.DataFrame, *, high: str, low: str, description: str, level: float = 0.95) -> Effect:

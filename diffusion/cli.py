@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from diffusion.config import conf_dir
+from diffusion.config import TARGET_NODES, conf_dir
 from diffusion.errors import DiffusionError
 
 #: Exit status for a user mistake.
@@ -87,8 +87,9 @@ def check_overrides(arguments: list[str], config_dir: Path) -> None:
                     f"{', '.join(groups[key])}.{hint}"
                 )
             continue
-        if key.startswith("platform.policy."):
-            _check_policy_override(key, override.input_line.startswith("+"), overrides, config_dir)
+        node = next((n for n in TARGET_NODES if key.startswith(n + ".")), None)
+        if node is not None:
+            _check_target_override(node, key, override.input_line.startswith("+"), overrides, config_dir)
             continue
         if OmegaConf.select(base, key, default=_ABSENT) is _ABSENT and not key.startswith("experiment.sweep"):
             parent, _, leaf = key.rpartition(".")
@@ -105,23 +106,25 @@ def check_overrides(arguments: list[str], config_dir: Path) -> None:
 _ABSENT = object()
 
 
-def _check_policy_override(key: str, appends: bool, overrides: list, config_dir: Path) -> None:
-    """A ``platform.policy.NAME`` override must name an argument of the chosen policy's class;
-    one the option file does not set needs Hydra's ``+`` prefix."""
+def _check_target_override(node: str, key: str, appends: bool, overrides: list, config_dir: Path) -> None:
+    """An override such as ``platform.policy.NAME`` or ``strategy.NAME`` must name an argument
+    of the chosen option's class; one the option file does not set needs Hydra's ``+`` prefix."""
     from omegaconf import OmegaConf
 
-    from diffusion.config import _check_policy_arguments
+    from diffusion.config import check_target_arguments
 
-    option = next((o.value() for o in overrides if o.key_or_group == "platform"), "baseline")
-    spec = OmegaConf.to_container(OmegaConf.load(config_dir / "platform" / f"{option}.yaml")).get("policy") or {}
-    name = key.removeprefix("platform.policy.")
+    _, group, inside, default = TARGET_NODES[node]
+    option = next((o.value() for o in overrides if o.key_or_group == group), default)
+    loaded = OmegaConf.to_container(OmegaConf.load(config_dir / group / f"{option}.yaml")) or {}
+    spec = (loaded.get(inside) if inside else loaded) or {}
+    name = key.removeprefix(node + ".")
     if name == "_target_":
         return  # another class: its arguments are checked when it is built
-    _check_policy_arguments({**spec, name: None})
+    check_target_arguments(node, {**spec, name: None})
     if name not in spec and not appends:
         raise DiffusionError(
-            f"{key} is an argument of the {option} policy that conf/platform/{option}.yaml does not "
-            f"set; add it with a leading plus: +{key}=VALUE."
+            f"{key} is an argument of the {option} {group} option that conf/{group}/{option}.yaml "
+            f"does not set; add it with a leading plus: +{key}=VALUE."
         )
 
 
@@ -147,13 +150,15 @@ def _check_not_overwritten_by_sweep(key: str, swept: dict[str, list[str]], confi
     each option: refuse it and say what to do instead."""
     from omegaconf import OmegaConf
 
+    from diffusion.config import WHOLE_NODE_GROUPS
+
     group, _, rest = key.partition(".")
     if not rest or group not in swept:
         return
     set_by_options = set()
     for option in swept[group]:
         set_by_options |= set(OmegaConf.load(config_dir / group / f"{option}.yaml") or {})
-    if rest.split(".")[0] in set_by_options:
+    if rest.split(".")[0] in set_by_options or group in WHOLE_NODE_GROUPS:
         raise DiffusionError(
             f"{key} would be replaced by each {group} option the experiment sweeps "
             f"({', '.join(swept[group])}), which set {group}.{rest.split('.')[0]} themselves. Edit "

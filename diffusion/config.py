@@ -35,7 +35,16 @@ NETWORK_KINDS = ("society", "file", "barabasi_albert")
 #: Where runs can execute (see :func:`diffusion.runner.execute`).
 BACKENDS = ("joblib", "dask")
 #: Config groups a sweep can range over by option name (e.g. ``platform: [centralized, ...]``).
-SWEEPABLE_GROUPS = ("network", "platform", "behaviour")
+SWEEPABLE_GROUPS = ("network", "platform", "behaviour", "strategy")
+#: Groups whose option replaces the whole config node (a ``_target_`` spec: another class takes
+#: other arguments), rather than setting the keys it names.
+WHOLE_NODE_GROUPS = ("strategy",)
+#: Config nodes instantiated through Hydra's ``_target_``: the key, the base class's import
+#: path, and the group whose options hold them (key inside the option file, default option).
+TARGET_NODES = {
+    "platform.policy": ("diffusion.policies.ExposurePolicy", "platform", "policy", "baseline"),
+    "strategy": ("diffusion.strategies.CreatorStrategy", "strategy", None, "organic"),
+}
 
 
 def conf_dir() -> Path:
@@ -201,6 +210,9 @@ class Config:
     campaign: CampaignParams = field(default_factory=CampaignParams)
     run: RunConfig = field(default_factory=RunConfig)
     experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
+    #: The focal creators' growth strategy: a ``_target_`` spec (config group ``strategy/``,
+    #: :mod:`diffusion.strategies`), instantiated per run. None: no focal creators.
+    strategy: Optional[dict[str, Any]] = None
 
     def __post_init__(self) -> None:
         check_range("", "seed", self.seed, 0, 2**63 - 1, integer=True)
@@ -217,6 +229,7 @@ class Settings:
     campaign: CampaignParams
     run: RunConfig
     experiment: ExperimentConfig
+    strategy: Optional[dict[str, Any]] = None
 
 
 def schema() -> DictConfig:
@@ -257,6 +270,7 @@ def _settings(config: Config) -> Settings:
         campaign=config.campaign,
         run=config.run,
         experiment=config.experiment,
+        strategy=config.strategy,
     )
 
 
@@ -281,6 +295,8 @@ def _check_sweep(config: Config) -> None:
                 )
         elif key.startswith("platform.policy.") and "platform" in config.experiment.sweep:
             pass  # an argument of the swept policies: checked when each point's policy is built
+        elif key.startswith("strategy.") and "strategy" in config.experiment.sweep:
+            pass  # likewise for the swept strategies
         elif OmegaConf.select(base, key, default=_MISSING) is _MISSING:
             raise ConfigError(
                 f"experiment.sweep names {key!r}, which is not a config key. Sweep keys are "
@@ -320,7 +336,9 @@ def apply_point(config: Config, point: dict[str, Any]) -> Settings:
     config = copy.deepcopy(config)
     for key in sorted(point, key=lambda k: k not in SWEEPABLE_GROUPS):
         value = point[key]
-        if key in SWEEPABLE_GROUPS:
+        if key in WHOLE_NODE_GROUPS:
+            setattr(config, key, copy.deepcopy(_group_option(key, value)))
+        elif key in SWEEPABLE_GROUPS:
             for name, setting in _group_option(key, value).items():
                 _assign(config, f"{key}.{name}", copy.deepcopy(setting))
         else:
@@ -359,42 +377,42 @@ def _assign(config: Config, key: str, value: Any) -> None:
         raise ConfigError(f"{key} is not a config key.")
 
 
-def _check_policy_arguments(spec: dict[str, Any]) -> None:
-    """Name a misspelt policy argument, with what the class accepts."""
+def check_target_arguments(key: str, spec: dict[str, Any]) -> None:
+    """Name a misspelt argument of the class a ``_target_`` spec at ``key`` builds, with what
+    the class accepts (``key`` is one of :data:`TARGET_NODES`)."""
     import difflib
 
     from hydra.utils import get_class
 
     target = spec.get("_target_")
+    package = TARGET_NODES[key][0].rsplit(".", 1)[0]
     try:
         cls = get_class(target)
     except Exception:
         raise ConfigError(
-            f"platform.policy._target_={target!r} is not an importable class. Use one of the "
-            "classes in diffusion.policies (see conf/platform/) or your own module.Class."
+            f"{key}._target_={target!r} is not an importable class. Use one of the classes in "
+            f"{package} (see conf/{TARGET_NODES[key][1]}/) or your own module.Class."
         ) from None
     allowed = [n for n, p in inspect.signature(cls).parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     for name in spec:
         if name != "_target_" and name not in allowed:
             close = difflib.get_close_matches(name, allowed, n=1)
-            hint = f" Did you mean platform.policy.{close[0]}?" if close else ""
+            hint = f" Did you mean {key}.{close[0]}?" if close else ""
             raise ConfigError(
-                f"platform.policy.{name} is not an argument of {cls.__name__}; allowed: "
+                f"{key}.{name} is not an argument of {cls.__name__}; allowed: "
                 f"{', '.join(allowed) or '(none)'}.{hint}"
             )
 
 
-def build_policy(spec: dict[str, Any] | None) -> ExposurePolicy:
-    """Instantiate the exposure policy named by a ``_target_`` spec (default: the baseline)."""
-    from hydra.utils import instantiate  # only here: the model layers never import Hydra
+def instantiate_target(key: str, spec: dict[str, Any]) -> Any:
+    """Build the object a ``_target_`` spec at config ``key`` describes (one of
+    :data:`TARGET_NODES`), checking its arguments and its class first."""
+    from hydra.utils import get_class, instantiate  # only here: the model layers never import Hydra
 
-    from diffusion.policies import AppealWeighted
-
-    if spec is None:
-        return AppealWeighted()
-    _check_policy_arguments(spec)
+    base = get_class(TARGET_NODES[key][0])
+    check_target_arguments(key, spec)
     try:
-        policy = instantiate(spec)
+        built = instantiate(spec)
     except ConfigError:
         raise
     except Exception as error:  # Hydra wraps import and argument errors in its own types
@@ -402,14 +420,21 @@ def build_policy(spec: dict[str, Any] | None) -> ExposurePolicy:
         if isinstance(cause, ConfigError):
             raise cause from None
         raise ConfigError(
-            f"platform.policy could not be built from {dict(spec)!r}: {cause}. Check that "
-            "_target_ names an ExposurePolicy class and that its arguments are spelt right."
+            f"{key} could not be built from {dict(spec)!r}: {cause}. Check that _target_ names "
+            f"a {base.__name__} class and that its arguments are spelt right."
         ) from None
-    if not isinstance(policy, ExposurePolicy):
-        raise ConfigError(
-            f"platform.policy._target_={spec.get('_target_')!r} built a "
-            f"{type(policy).__name__}, not an ExposurePolicy."
-        )
-    return policy
+    if not isinstance(built, base):
+        raise ConfigError(f"{key}._target_={spec.get('_target_')!r} built a {type(built).__name__}, not a {base.__name__}.")
+    return built
 
 
+def build_policy(spec: dict[str, Any] | None) -> ExposurePolicy:
+    """Instantiate the exposure policy named by a ``_target_`` spec (default: the baseline)."""
+    from diffusion.policies import AppealWeighted
+
+    return AppealWeighted() if spec is None else instantiate_target("platform.policy", spec)
+
+
+def build_strategy(spec: dict[str, Any] | None) -> Any:
+    """Instantiate the creator strategy named by a ``_target_`` spec (None: no strategy)."""
+    return None if spec is None else instantiate_target("strategy", spec)

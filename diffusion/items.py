@@ -24,7 +24,13 @@ ITEM_COLUMNS: dict[str, type] = {
     "shares": np.int64,
     "purchases": np.int64,
     "follows": np.int64,
+    "stream": np.bool_,  # a live stream (one day) rather than a short video (P8, S3)
+    "announced": np.bool_,  # a live stream announced the day before (S3)
+    "local": np.bool_,  # a local service: only viewers of the creator's city can buy (R1)
+    "household": np.int64,  # whose produce the item sells (R4 rural leaders), -1: the creator's own
 }
+#: Value of a column for items appended without it (all others default to 0 / False).
+DEFAULTS: dict[str, int] = {"household": -1}
 
 
 class ItemStore:
@@ -54,8 +60,14 @@ class ItemStore:
         count = len(next(iter(columns.values())))
         self._reserve(self.n + count)
         ids = np.arange(self.n, self.n + count, dtype=np.int64)
-        for name, values in columns.items():
-            self._data[name][ids] = values
+        unknown = set(columns) - set(ITEM_COLUMNS)
+        if unknown:
+            raise KeyError(f"unknown item columns: {sorted(unknown)}")
+        for name in ITEM_COLUMNS:
+            if name in columns:
+                self._data[name][ids] = columns[name]
+            elif name in DEFAULTS:
+                self._data[name][ids] = DEFAULTS[name]
         self.n += count
         return ids
 

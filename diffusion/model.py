@@ -6,9 +6,12 @@ day ``t`` reads the state at the start of day ``t``; all changes are applied tog
 
 One day::
 
-    post    creators post new items (short videos; some carry a product)
+    post    creators post new items (short videos; some carry a product) and some hold a live
+            stream (a one-day item that always sells; S3, P8)
     expose  each active user's feed is filled: follow feed, same-city feed, discovery feed
-            (the exposure policy), plus items shared to them by ties yesterday
+            (the exposure policy), plus items shared to them by ties yesterday; online
+            followers join the streams of creators they follow; the creator strategy adds its
+            promotions (shout-outs, leaderboard presence, paid impressions; S1-S4)
     decide  on each exposure: view, like, follow, share (an independent-cascade hop over the
             social graph), and for products a purchase (complex contagion with a trust route)
     commit  apply views, follows, trust changes, purchases and word of mouth; queue shares
@@ -18,7 +21,12 @@ One day::
 Users are Mesa agents (:mod:`diffusion.agents`); agent ``i`` sits on vertex ``i`` of the social
 graph. Hot state lives in arrays owned by the model; agents read their own entries. Claims:
 W1-W4 (sharing over weak and strong ties, homophily, two channels), P1-P3 (trust, word of mouth,
-repeat acceptance), P7 (same-city trust).
+repeat acceptance), P5 (interaction builds trust), P7 (same-city trust), P8 (live format),
+R1 (local merchants), R4 (leaders selling neighbours' produce), S1-S5 (growth strategies).
+
+Live streams are off by default (``platform.p_stream = 0``): the core experiments and the
+calibration to P1-P3 run on short videos alone; the creator and commerce experiments switch
+them on.
 """
 
 from __future__ import annotations
@@ -40,8 +48,12 @@ from diffusion.networks.society import Society
 from diffusion.pairs import PairTable
 from diffusion.params import CHANNELS, BehaviourParams, CampaignParams, PlatformParams
 from diffusion.policies import AppealWeighted, ExposurePolicy, FeedState
+from diffusion.strategies import CreatorStrategy, DayState, Promotion, StrategyContext
 
-SHARE, FOLLOW, SAME_CITY, DISCOVERY = range(len(CHANNELS))
+SHARE, FOLLOW, SAME_CITY, DISCOVERY, PROMOTION = range(len(CHANNELS))
+
+#: Follower counts whose first passing day is recorded per creator (S5: time to a milestone).
+FOLLOWER_MILESTONES: tuple[int, ...] = (10, 25, 50, 100)
 
 #: Columns of the exposure table, one row per (item, user) pair that has met.
 EXPOSURE_COLUMNS = {
@@ -70,6 +82,7 @@ class Exposures:
     n_deliveries: np.ndarray  # sharing ties that delivered the item today
     platform: np.ndarray  # reached by a platform channel today
     row: np.ndarray  # row in the exposure table, -1 if the pair is new (a view)
+    endorsement: np.ndarray  # multiplier of the follow probability (a strategy's promotion)
     delivery_user: np.ndarray  # every share delivery of the day (for W3 conversion counts)
     delivery_item: np.ndarray
     delivery_source: np.ndarray
@@ -101,6 +114,12 @@ class PlatformModel(mesa.Model):
     create_agents : bool
         Create one Mesa agent per user (default). ``False`` skips them for large batch runs;
         the simulation is identical because agents hold no hot state.
+    strategy : CreatorStrategy, optional
+        The growth strategy of the focal creators (:mod:`diffusion.strategies`). Default: none
+        (no focal creators).
+    strategy_rng : numpy.random.Generator, optional
+        The strategy's own stream (which creators adopt it, whom it promotes to). Default: a
+        child of ``platform_rng``'s seed sequence, so no other stream is touched.
 
     Notes
     -----
@@ -122,6 +141,8 @@ class PlatformModel(mesa.Model):
         content_rng: np.random.Generator | None = None,
         layout_rng: np.random.Generator | None = None,
         create_agents: bool = True,
+        strategy: CreatorStrategy | None = None,
+        strategy_rng: np.random.Generator | None = None,
     ) -> None:
         super().__init__(rng=rng)
         self.society = society
@@ -172,11 +193,54 @@ class PlatformModel(mesa.Model):
         self.creator_views = np.zeros(n, dtype=np.int64)
         self.milestone_step = np.full(n, -1, dtype=np.int64)
         self.initial_followers = self.follower_count.copy()
+        self._init_commerce(strategy, strategy_rng)
 
         if create_agents:
             User.create_agents(self, int((~self.is_creator).sum()), np.flatnonzero(~self.is_creator))
             Creator.create_agents(self, int(self.is_creator.sum()), self.creators)
         self.datacollector = mesa.DataCollector(model_reporters=platform_metrics.MODEL_REPORTERS)
+
+    def _init_commerce(self, strategy: CreatorStrategy | None, strategy_rng: np.random.Generator | None) -> None:
+        """Creator traits for streams and local trade, the strategy, and commerce counters."""
+        n, p = self.n_users, self.platform
+        # Drawn only when the feature is on, so runs without it keep their content stream.
+        self.engagement = np.full(n, 0.5)
+        if p.p_stream > 0:  # P5: how much a creator interacts with fans in streams
+            self.engagement[self.creators] = self.content_rng.beta(2.0, 2.0, size=self.creators.size)
+        self.merchant = np.zeros(n, dtype=bool)
+        if p.merchant_share > 0:  # R1: local merchants selling local services
+            self.merchant[self.creators] = self.content_rng.random(self.creators.size) < p.merchant_share
+        self.strategy = CreatorStrategy(n_focal=0) if strategy is None else strategy
+        if strategy_rng is None:
+            strategy_rng = np.random.default_rng(self.platform_rng.bit_generator.seed_seq.spawn(1)[0])
+        self.strategy_rng = strategy_rng
+        csr = self.society.csr
+        self.strategy.bind(
+            StrategyContext(
+                n_users=n, creators=self.creators, followers=self.follower_count.copy(),
+                user_city=self.user_city, user_circle=self.user_circle, user_poor=self.user_poor,
+                is_creator=self.is_creator, indptr=csr.indptr, indices=csr.indices,
+                present=np.ones(n, bool) if self.present is None else self.present,
+            ),
+            self.strategy_rng,
+        )
+        self.is_focal = np.zeros(n, dtype=bool)
+        self.is_focal[self.strategy.focal] = True
+        # Per creator: strategy spending and reach (S1-S4), streams (S3), interaction (P5),
+        # gifts, produce sold for households (R4), days to follower milestones (S5).
+        self.strategy_cost = np.zeros(n)
+        self.promotion_impressions = np.zeros(n, dtype=np.int64)
+        self.n_streams = np.zeros(n, dtype=np.int64)
+        self.interactions = np.zeros(n, dtype=np.int64)
+        self.gift_income = np.zeros(n)
+        self.follower_milestone_step = np.full((n, len(FOLLOWER_MILESTONES)), -1, dtype=np.int64)
+        # Purchasable product exposures and purchases by format [short video, live] x viewer
+        # [not trusting, trusting the creator] (P8), and by locality [other city, same city] (P7).
+        self.format_exposures = np.zeros((2, 2), dtype=np.int64)
+        self.format_purchases = np.zeros((2, 2), dtype=np.int64)
+        self.locality_exposures = np.zeros(2, dtype=np.int64)
+        self.locality_purchases = np.zeros(2, dtype=np.int64)
+        self.online = np.zeros(n, dtype=bool)
 
     #: Views after which a creator counts as "seen" (newcomers' time to first 100 views, D1).
     milestone_views: int = creator_metrics.MILESTONE_VIEWS
@@ -248,20 +312,47 @@ class PlatformModel(mesa.Model):
         self.datacollector.collect(self)
 
     def post(self) -> None:
-        """Creators post; on day 0 the campaign's creators post the campaign items."""
+        """Creators post short videos and hold live streams; on day 0 the campaign is posted.
+
+        A live stream is an item that lives one day and always sells a product (S3); whether
+        it was announced the day before (``platform.announce_share``) raises attendance. A
+        local merchant's products are local services (R1). The strategy says whose produce a
+        product is (R4 rural leaders).
+        """
         t, p, rng = self.day, self.platform, self.content_rng
         if t == 0 and self.campaign.n_creators > 0:
             self._post_campaign()
         posting = self.creators[rng.random(self.creators.size) < p.p_post]
-        if posting.size == 0:
-            return
-        self.items.append(
-            creator=posting,
-            created=np.full(posting.size, t),
-            expires=np.full(posting.size, t + p.item_lifetime_steps),
-            product=rng.random(posting.size) < p.product_share,
-            appeal=rng.beta(2.0, 3.0, size=posting.size),
-            price=rng.lognormal(np.log(40.0), 0.8, size=posting.size),
+        if posting.size:
+            product = rng.random(posting.size) < p.product_share
+            appeal = rng.beta(2.0, 3.0, size=posting.size)
+            price = rng.lognormal(np.log(40.0), 0.8, size=posting.size)
+            self._append_items(posting, t + p.item_lifetime_steps, product, appeal, price)
+        self.live_item_of = np.full(self.n_users, -1, dtype=np.int64)
+        if p.p_stream > 0:
+            streaming = self.creators[rng.random(self.creators.size) < p.p_stream]
+            if streaming.size:
+                appeal = rng.beta(2.0, 3.0, size=streaming.size)
+                price = rng.lognormal(np.log(40.0), 0.8, size=streaming.size)
+                announced = rng.random(streaming.size) < p.announce_share
+                ids = self._append_items(
+                    streaming, t + 1, np.ones(streaming.size, bool), appeal, price, stream=True, announced=announced
+                )
+                self.live_item_of[streaming] = ids
+                self.n_streams[streaming] += 1
+
+    def _append_items(self, creators, expires, product, appeal, price, **extra) -> np.ndarray:
+        product, household = self.strategy.produce(creators, product, self.strategy_rng)
+        return self.items.append(
+            creator=creators,
+            created=np.full(creators.size, self.day),
+            expires=np.broadcast_to(expires, creators.shape),
+            product=product,
+            appeal=appeal,
+            price=price,
+            local=product & self.merchant[creators],
+            household=household,
+            **extra,
         )
 
     def _post_campaign(self) -> None:
@@ -306,17 +397,21 @@ class PlatformModel(mesa.Model):
             state = self.feed_state(eligible, slot_user[mask])
             slot_item[mask] = self.policy(state, int(mask.sum()), rng=rng)
 
-        user = np.concatenate([d_user, slot_user])
-        item = np.concatenate([d_item, slot_item])
-        channel = np.concatenate([np.full(d_user.size, SHARE), slot_channel]).astype(np.int8)
-        source = np.concatenate([d_source, np.full(slot_user.size, -1, dtype=np.int64)])
+        e_user, e_item, e_channel, e_endorsement = self._streams_and_promotions(live)
+        user = np.concatenate([d_user, slot_user, e_user])
+        item = np.concatenate([d_item, slot_item, e_item])
+        channel = np.concatenate([np.full(d_user.size, SHARE), slot_channel, e_channel]).astype(np.int8)
+        source = np.concatenate([d_source, np.full(slot_user.size + e_user.size, -1, dtype=np.int64)])
+        endorsement = np.concatenate([np.ones(d_user.size + slot_user.size), e_endorsement])
         keep = item >= 0
         keep[keep] = self.items.creator[item[keep]] != user[keep]  # nobody is fed their own post
-        user, item, channel, source = user[keep], item[keep], channel[keep], source[keep]
+        user, item, channel, source, endorsement = (a[keep] for a in (user, item, channel, source, endorsement))
 
         keys = self.exposures.key(item, user)
         order = np.lexsort((channel, keys))  # per pair, a share (channel 0) comes first
-        keys, user, item, channel, source = (a[order] for a in (keys, user, item, channel, source))
+        keys, user, item, channel, source, endorsement = (
+            a[order] for a in (keys, user, item, channel, source, endorsement)
+        )
         first = np.r_[True, keys[1:] != keys[:-1]] if keys.size else np.zeros(0, dtype=bool)
         starts = np.flatnonzero(first)
         pair = np.cumsum(first) - 1  # which (item, user) pair each row belongs to
@@ -331,9 +426,60 @@ class PlatformModel(mesa.Model):
             n_deliveries=n_deliveries.astype(np.int64),
             platform=platform_any,
             row=self.exposures.find(keys[starts]),
+            endorsement=np.maximum.reduceat(endorsement, starts) if starts.size else np.zeros(0),
             delivery_user=d_user,
             delivery_item=d_item,
             delivery_source=d_source,
+        )
+
+    def _streams_and_promotions(self, live: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Today's stream audiences from followers and the strategy's promotions.
+
+        Online followers of a creator who streams today join the stream with probability
+        ``p_attend`` (times ``announce_boost`` if it was announced; S3): private-domain traffic,
+        recorded on the follow channel. The strategy then sees who watches which stream and
+        adds its promotions (S1-S4), each shown the promoted creator's stream, else its newest
+        live post; a creator with nothing live gets none. Returns (user, item, channel,
+        endorsement) rows to add to the day's exposures.
+        """
+        n, b = self.n_users, self.behaviour
+        none = np.zeros(0, dtype=np.int64)
+        promotes = self.strategy.focal.size > 0 and type(self.strategy).promote is not CreatorStrategy.promote
+        if self.platform.p_stream == 0 and not promotes:
+            return none, none, none, np.zeros(0)
+        rel = self.relations
+        keys = rel.keys[rel["following"]]
+        fan_user, fan_creator = keys // n, keys % n
+        online = self.online[fan_user]
+        order = np.argsort(fan_creator[online], kind="stable")
+        fan_user, fan_creator = fan_user[online][order], fan_creator[online][order]
+        stream = self.live_item_of[fan_creator]
+        watching = stream >= 0
+        a_user, a_creator, a_item = fan_user[watching], fan_creator[watching], stream[watching]
+        if a_item.size:
+            boost = np.where(self.items.announced[a_item], b.announce_boost, 1.0)
+            joins = self.rng.random(a_item.size) < np.clip(b.p_attend * boost, 0.0, 1.0)
+            a_user, a_creator, a_item = a_user[joins], a_creator[joins], a_item[joins]
+
+        content = np.full(n, -1, dtype=np.int64)
+        posts = live[~self.items.campaign[live]]
+        np.maximum.at(content, self.items.creator[posts], posts)  # newest live item (streams are newest)
+        promotion: Promotion = self.strategy.promote(
+            DayState(
+                day=self.day, online=np.flatnonzero(self.online), followers=self.follower_count,
+                streaming=self.live_item_of >= 0, fan_user=fan_user, fan_creator=fan_creator,
+                audience_user=a_user, audience_creator=a_creator, has_content=content >= 0,
+            ),
+            self.strategy_rng,
+        )
+        np.add.at(self.strategy_cost, promotion.cost_creator, promotion.cost)
+        self.promotion_impressions += np.bincount(promotion.creator, minlength=n)
+        p_item = content[promotion.creator]
+        return (
+            np.concatenate([a_user, promotion.user]),
+            np.concatenate([a_item, p_item]),
+            np.concatenate([np.full(a_user.size, FOLLOW), np.full(p_item.size, PROMOTION)]),
+            np.concatenate([np.ones(a_user.size), promotion.endorsement]),
         )
 
     def layout(self) -> tuple[np.ndarray, np.ndarray]:
@@ -346,6 +492,7 @@ class PlatformModel(mesa.Model):
         online = rng.random(self.n_users) < self.behaviour.p_active
         if self.present is not None:
             online &= self.present
+        self.online = online
         slot_user = np.repeat(np.flatnonzero(online), p.feed_size)
         if slot_user.size == 0:
             return slot_user, np.zeros(0, dtype=np.int64)
@@ -450,11 +597,14 @@ class PlatformModel(mesa.Model):
         following = self.relations.get("following", rel_row, False)
 
         like = is_new & (rng.random(n_pairs) < b.p_like * appeal)
-        boost = np.where(ex.channel == SAME_CITY, b.same_city_follow_boost, 1.0)
+        boost = np.where(ex.channel == SAME_CITY, b.same_city_follow_boost, 1.0) * ex.endorsement
         follow = is_new & ~following & (rng.random(n_pairs) < np.clip(b.p_follow * appeal * boost, 0, 1))
         share = is_new & (rng.random(n_pairs) < b.p_share * appeal)
 
-        product = it.product[ex.item] & ~bought_before
+        live = it.stream[ex.item]
+        same_city = self.user_city[ex.user] == self.user_city[creator]
+        # A local service (R1) can only be bought by viewers of the merchant's city.
+        product = it.product[ex.item] & ~bought_before & (~it.local[ex.item] | same_city)
         trusted = trust >= b.trust_threshold
         reinforced = n_sources >= b.reinforcement
         peer = last_source >= 0
@@ -463,9 +613,12 @@ class PlatformModel(mesa.Model):
         # Trust route: conversion in proportion to trust in the creator (P1). Peer route: in
         # proportion to the recommending tie's similarity (homophily, W3).
         persuasion = np.where(trusted, trust, 1.0 - b.share_homophily + b.share_homophily * similarity)
-        buy = product & (trusted | reinforced) & (rng.random(n_pairs) < b.p_buy * appeal * persuasion)
+        # Goods shown live convince more than in a short video (P8).
+        p_buy = np.clip(b.p_buy * appeal * persuasion * np.where(live, b.live_purchase_boost, 1.0), 0.0, 1.0)
+        buy = product & (trusted | reinforced) & (rng.random(n_pairs) < p_buy)
         bad = buy & (rng.random(n_pairs) < b.p_bad_purchase)
         recommend = buy & (rng.random(n_pairs) < b.p_recommend)
+        interact = self._stream_interactions(ex, creator, is_new & live)
 
         # ---- commit: exposure table (update existing rows, then insert new ones)
         ex_rows = ex.row[~is_new]
@@ -506,7 +659,8 @@ class PlatformModel(mesa.Model):
         )
 
         # ---- commit: relations (trust from viewing, new follows, purchase outcomes)
-        self._commit_relations(ex, creator, is_new, following, rel_row, follow, buy, bad)
+        self._commit_relations(ex, creator, is_new, following, rel_row, follow, buy, bad, interact)
+        self._count_commerce(product, buy, live, trusted, same_city)
 
         # ---- commit: purchases, survey state (P1-P3), word-of-mouth counts (W3)
         buyers = ex.user[buy]
@@ -542,6 +696,7 @@ class PlatformModel(mesa.Model):
         follow: np.ndarray,
         buy: np.ndarray,
         bad: np.ndarray,
+        interact: np.ndarray,
     ) -> None:
         b, rel = self.behaviour, self.relations
         # Each newly viewed item of a followed creator closes part of the trust gap (P5).
@@ -551,7 +706,7 @@ class PlatformModel(mesa.Model):
             rel["trust"][rows] = 1.0 - (1.0 - rel["trust"][rows]) * (1.0 - b.trust_gain) ** counts
 
         # Make sure a row exists for every new follow and every purchase, then update it.
-        touched = follow | buy
+        touched = follow | buy | interact
         keys = rel.key(ex.user[touched], creator[touched])
         absent = np.unique(keys[rel.find(keys) < 0])
         if absent.size:
@@ -572,18 +727,51 @@ class PlatformModel(mesa.Model):
             ex.channel[follow][follow_channel].astype(np.int64), minlength=len(CHANNELS)
         )
 
-        # Good purchases raise trust, bad ones cut it (P3); good first, then bad, within a day.
-        for outcome, apply in ((buy & ~bad, "good"), (bad, "bad")):
+        # Interacting in a stream builds trust (P5); then good purchases raise trust and bad
+        # ones cut it (P3): interaction, good, bad, in that order within a day.
+        for outcome, gain in ((interact, b.trust_gain_interaction), (buy & ~bad, b.trust_gain_purchase), (bad, None)):
             if not outcome.any():
                 continue
             rows, counts = np.unique(
                 rel.find(rel.key(ex.user[outcome], creator[outcome])), return_counts=True
             )
             trust = rel["trust"][rows]
-            if apply == "good":
-                rel["trust"][rows] = 1.0 - (1.0 - trust) * (1.0 - b.trust_gain_purchase) ** counts
+            if gain is not None:
+                rel["trust"][rows] = 1.0 - (1.0 - trust) * (1.0 - gain) ** counts
             else:
                 rel["trust"][rows] = trust * (1.0 - b.trust_loss) ** counts
+        reached = self.follower_count[self.creators, None] >= np.asarray(FOLLOWER_MILESTONES)
+        newly = reached & (self.follower_milestone_step[self.creators] < 0)
+        rows, cols = np.nonzero(newly)
+        self.follower_milestone_step[self.creators[rows], cols] = self.day
+
+    def _stream_interactions(self, ex: Exposures, creator: np.ndarray, viewing: np.ndarray) -> np.ndarray:
+        """Stream viewers comment (with probability ``p_interact`` times twice the creator's
+        engagement; P5) and send gifts (``p_gift``, lognormal value with mean ``gift_mean``
+        yuan). Returns which exposures interact. No draws when nobody watches a stream."""
+        interact = np.zeros(ex.user.size, dtype=bool)
+        if not viewing.any():
+            return interact
+        b, rng = self.behaviour, self.rng
+        rows = np.flatnonzero(viewing)
+        host = creator[rows]
+        p = np.clip(b.p_interact * 2.0 * self.engagement[host], 0.0, 1.0)
+        interact[rows] = rng.random(rows.size) < p
+        gifts = rng.random(rows.size) < b.p_gift
+        value = rng.lognormal(np.log(b.gift_mean) - 0.5, 1.0, size=int(gifts.sum()))  # mean gift_mean
+        np.add.at(self.gift_income, host[gifts], value)
+        np.add.at(self.interactions, host, interact[rows])
+        return interact
+
+    def _count_commerce(
+        self, product: np.ndarray, buy: np.ndarray, live: np.ndarray, trusted: np.ndarray, same_city: np.ndarray
+    ) -> None:
+        """Purchasable product exposures and purchases by format and trust (P8) and locality (P7)."""
+        cell = 2 * live.astype(np.int64) + trusted
+        self.format_exposures += np.bincount(cell[product], minlength=4).reshape(2, 2)
+        self.format_purchases += np.bincount(cell[buy], minlength=4).reshape(2, 2)
+        self.locality_exposures += np.bincount(same_city[product].astype(np.int64), minlength=2)
+        self.locality_purchases += np.bincount(same_city[buy].astype(np.int64), minlength=2)
 
     def _count_peer_deliveries(self, ex: Exposures) -> None:
         """Product deliveries by ties, split by whether the tie shares the circle (W3)."""
@@ -662,6 +850,10 @@ class PlatformModel(mesa.Model):
                 "creator": it.creator[items],
                 "product": it.product[items],
                 "campaign": it.campaign[items],
+                "stream": it.stream[items],
+                "announced": it.announced[items],
+                "local": it.local[items],
+                "household": it.household[items],
                 "created": it.created[items],
                 "expires": it.expires[items],
                 "size": size,
@@ -680,14 +872,32 @@ class PlatformModel(mesa.Model):
 
         ``income`` is the gross value of sales of the creator's products (yuan); a creator
         "earns" when it is positive (R2). ``milestone_step`` is the day the creator's items
-        passed :attr:`milestone_views` views in total, -1 if never (D1).
+        passed :attr:`milestone_views` views in total, -1 if never (D1). ``focal`` marks the
+        accounts that follow the run's strategy, ``strategy_cost`` what it cost them (yuan,
+        S1-S4); ``followers_N_step`` is the day the creator first had N followers (-1: never,
+        0 also when it started with them; S5). ``stream_*`` are live-stream totals (S3, P8),
+        ``interactions`` stream comments received (P5), ``households_with_income`` and
+        ``household_income`` the neighbours whose produce the creator sold and what they
+        received (R4).
         """
         c, it, n = self.creators, self.items, self.n_users
         by_channel = np.zeros((n, len(CHANNELS)), dtype=np.int64)
         np.add.at(by_channel, it.creator, it.views_by_channel)
-        income = np.bincount(it.creator, weights=it.purchases * it.price, minlength=n)
+        value = it.purchases * it.price
+        income = np.bincount(it.creator, weights=value, minlength=n)
         sales = np.bincount(it.creator, weights=it.purchases, minlength=n)
         n_items = np.bincount(it.creator, minlength=n)
+        stream_views = np.bincount(it.creator, weights=it.views * it.stream, minlength=n)
+        stream_sales = np.bincount(it.creator, weights=it.purchases * it.stream, minlength=n)
+        stream_income = np.bincount(it.creator, weights=value * it.stream, minlength=n)
+        # R4: distinct households whose produce sold, and what they received, per seller
+        sold = (it.household >= 0) & (it.purchases > 0)
+        pairs = np.unique(it.creator[sold] * n + it.household[sold])
+        households = np.bincount(pairs // n, minlength=n)
+        household_income = np.bincount(it.creator[sold], weights=value[sold], minlength=n)
+        milestones = {
+            f"followers_{m}_step": self.follower_milestone_step[c, k] for k, m in enumerate(FOLLOWER_MILESTONES)
+        }
         return pd.DataFrame(
             {
                 "creator": c,
@@ -702,6 +912,21 @@ class PlatformModel(mesa.Model):
                 "milestone_step": self.milestone_step[c],
                 "sales": sales[c].astype(np.int64),
                 "income": income[c],
+                "focal": self.is_focal[c],
+                "focal_strategy": np.where(self.is_focal[c], self.strategy.name, ""),
+                "strategy_cost": self.strategy_cost[c],
+                "promotion_impressions": self.promotion_impressions[c],
+                **milestones,
+                "engagement": self.engagement[c],
+                "merchant": self.merchant[c],
+                "n_streams": self.n_streams[c],
+                "stream_views": stream_views[c].astype(np.int64),
+                "stream_sales": stream_sales[c].astype(np.int64),
+                "stream_income": stream_income[c],
+                "interactions": self.interactions[c],
+                "gift_income": self.gift_income[c],
+                "households_with_income": households[c],
+                "household_income": household_income[c],
             }
         )
 

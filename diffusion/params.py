@@ -23,7 +23,9 @@ from typing import Any
 from diffusion.errors import ConfigError
 
 #: Exposure channels, in the order used by every per-channel array and table (W4).
-CHANNELS: tuple[str, ...] = ("share", "follow", "same_city", "discovery")
+#: ``promotion`` carries exposures a creator strategy arranges (shout-outs, leaderboard
+#: presence, paid impressions, matrix cross-promotion; S1-S4), outside the feed budget.
+CHANNELS: tuple[str, ...] = ("share", "follow", "same_city", "discovery", "promotion")
 
 
 def check_range(
@@ -85,6 +87,16 @@ class PlatformParams:
     p_post: float = 0.3
     #: Share of posted items that carry a product for sale (assumed).
     product_share: float = 0.3
+    #: Probability a creator holds a live stream on a given day (per creator per day; assumed).
+    #: 0 by default: the calibrated core (P1-P3) runs on short videos alone; the creator and
+    #: commerce experiments switch streams on (S1-S5, P5-P8).
+    p_stream: float = 0.0
+    #: Share of live streams announced the day before with a warm-up short video and a
+    #: fan-group post, which raises followers' attendance (S3; assumed).
+    announce_share: float = 0.5
+    #: Share of creators who are local merchants: their products are local services that only
+    #: viewers in the merchant's city can buy (R1, P7; assumed).
+    merchant_share: float = 0.0
     #: Exposure policy for the discovery feed: a ``_target_`` spec instantiated by the CLI
     #: layer (see :mod:`diffusion.policies`). The model receives the built policy object.
     policy: dict[str, Any] | None = None
@@ -101,7 +113,7 @@ class PlatformParams:
                 "positive weight, or set platform.feed_size=0 for a feed of peer shares only."
             )
         check_range(s, "item_lifetime_steps", self.item_lifetime_steps, 1, integer=True)
-        _check_probabilities(self, s, ("p_post", "product_share"))
+        _check_probabilities(self, s, ("p_post", "product_share", "p_stream", "announce_share", "merchant_share"))
 
     def channel_weights_total(self) -> float:
         """Sum of the three platform channel weights."""
@@ -172,6 +184,22 @@ class BehaviourParams:
     p_recommend: float = 0.356
     #: Tie strength at or above which a tie counts as strong for word of mouth (assumed).
     strong_tie_min_weight: float = 0.4
+    #: Probability an online follower joins a followed creator's live stream (assumed).
+    p_attend: float = 0.3
+    #: Multiplier of ``p_attend`` when the stream was announced ahead (S3; assumed).
+    announce_boost: float = 1.5
+    #: Multiplier of the purchase probability when goods are shown live rather than in a short
+    #: video (P8: live demonstration persuades more; assumed).
+    live_purchase_boost: float = 1.5
+    #: Probability a stream viewer interacts (comments), times twice the creator's engagement,
+    #: which has mean 1/2 (P5; assumed).
+    p_interact: float = 0.3
+    #: Trust gained by interacting in a stream, on the remaining gap (P5; assumed).
+    trust_gain_interaction: float = 0.1
+    #: Probability a stream viewer sends a gift (assumed).
+    p_gift: float = 0.03
+    #: Mean value of a viewer's gift (yuan; lognormal with sigma 1; assumed).
+    gift_mean: float = 2.0
 
     def __post_init__(self) -> None:
         s = "behaviour"
@@ -183,8 +211,11 @@ class BehaviourParams:
                 "trust_threshold", "p_buy", "trust_follow", "trust_stranger",
                 "same_city_trust_bonus", "trust_gain", "trust_gain_purchase", "p_bad_purchase",
                 "trust_loss", "trust_accept", "p_recommend", "strong_tie_min_weight",
+                "p_attend", "p_interact", "trust_gain_interaction", "p_gift",
             ),
         )
+        for name in ("announce_boost", "live_purchase_boost", "gift_mean"):
+            check_range(s, name, getattr(self, name), 0.0)
         check_range(s, "same_city_follow_boost", self.same_city_follow_boost, 0.0)
         check_range(s, "reinforcement", self.reinforcement, 1, 1000, integer=True)
 

@@ -193,6 +193,22 @@ def lorenz_plot(df: pd.DataFrame, *, value: str, hue: str, title: str) -> Figure
     return fig
 
 
+def scatter_by(df: pd.DataFrame, *, x: str, y: str, hue: str, title: str, xlabel: str, ylabel: str) -> Figure:
+    """Scatter of ``y`` against ``x`` coloured by a continuous ``hue``, both axes symmetric-log
+    (so zeros stay visible)."""
+    with sns.axes_style(STYLE):
+        fig = Figure(figsize=(6.0, 4.5))
+        ax = fig.subplots()
+        sns.scatterplot(df, x=x, y=y, hue=hue, palette="viridis", s=12, linewidth=0, alpha=0.7, ax=ax)
+        ax.set_xscale("symlog", linthresh=1.0)
+        ax.set_yscale("symlog", linthresh=10.0)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        fig.tight_layout()
+    return fig
+
+
 def save_figure(fig: Figure, path: Path) -> Path:
     """Write ``fig`` as PNG (150 dpi), creating the folder."""
     path = Path(path)

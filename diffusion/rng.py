@@ -25,8 +25,10 @@ import numpy as np
 #: Named random streams of one replicate: the network, the agents' decisions, the platform's
 #: draws (feed composition, the policy), what creators post (``content``), and who is online
 #: and which channel fills each feed slot (``layout``; the same for every policy, so policies
-#: are compared on the same impression budget).
-STREAMS: tuple[str, ...] = ("network", "agents", "platform", "content", "layout")
+#: are compared on the same impression budget), and the creator strategy's own draws
+#: (``strategy``: which accounts adopt it, whom it promotes to), so a strategy that does nothing
+#: leaves every other stream untouched (S1-S4, R4).
+STREAMS: tuple[str, ...] = ("network", "agents", "platform", "content", "layout", "strategy")
 #: Streams shared by the replicates of one group of independent worlds.
 WORLD_STREAMS: tuple[str, ...] = ("network", "content")
 

@@ -39,6 +39,7 @@ from diffusion import config as config_module
 from diffusion.config import Config, Settings
 from diffusion.contagion import independent_cascade
 from diffusion.errors import ConfigError, DiffusionError
+from diffusion.metrics import commerce as commerce_metrics
 from diffusion.metrics import creators as creator_metrics
 from diffusion.metrics import platform as platform_metrics
 from diffusion.metrics.inequality import time_to_fraction
@@ -214,6 +215,8 @@ def simulate(config: Config, spec: RunSpec) -> RunResult:
         content_rng=streams["content"],
         layout_rng=streams["layout"],
         create_agents=settings.run.create_agents,
+        strategy=config_module.build_strategy(settings.strategy),
+        strategy_rng=streams["strategy"],
     )
     for _ in range(settings.run.n_steps):
         model.step()
@@ -224,6 +227,8 @@ def simulate(config: Config, spec: RunSpec) -> RunResult:
     outcome = {**outcomes_of(model, trajectory, cascades), **structure}
     outcome.update(creator_metrics.creator_outcomes(creators, settings.run.n_steps))
     outcome.update(creator_metrics.stability_outcomes(cascades, settings.run.n_steps))
+    outcome.update(commerce_metrics.conversion_outcomes(model))
+    outcome.update(commerce_metrics.strategy_outcomes(creators, settings.run.n_steps))
     model.release()
     label = {**spec.scenario, "replicate": spec.replicate}
     if settings.run.worlds > 1:
@@ -243,6 +248,7 @@ def check_points(config: Config) -> None:
     for point in config_module.grid(config.experiment):
         settings = config_module.apply_point(config, point)
         config_module.build_policy(settings.platform.policy)
+        config_module.build_strategy(settings.strategy)
 
 
 def _label(frame: pd.DataFrame, label: dict[str, Any]) -> pd.DataFrame:

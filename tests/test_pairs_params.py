@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from diffusion.errors import ConfigError
 from diffusion.items import ItemStore
 from diffusion.pairs import PairTable
-from diffusion.params import BehaviourParams, CampaignParams, PlatformParams
+from diffusion.params import CHANNELS, BehaviourParams, CampaignParams, PlatformParams
 
 
 def test_pair_table_insert_find_keep():
@@ -65,7 +65,7 @@ def test_item_store_grows_and_reports_live_items():
     assert store.creator.tolist() == [1, 2, 3, 4]
     assert store.live(1).tolist() == [0, 1, 2]
     assert store.live(4).tolist() == [1, 3]
-    assert store.views_by_channel.shape == (4, 4)
+    assert store.views_by_channel.shape == (4, len(CHANNELS))
 
 
 @pytest.mark.parametrize(
