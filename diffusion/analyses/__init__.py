@@ -14,13 +14,28 @@ from typing import Any
 
 import pandas as pd
 
-from diffusion.analyses import gatekeeping, generic, inclusive_traffic, private_traffic, robustness, weak_ties
+from diffusion.analyses import (
+    big_account,
+    gatekeeping,
+    generic,
+    gmv_tiers,
+    inclusive_traffic,
+    private_traffic,
+    robustness,
+    rural_leaders,
+    same_city,
+    weak_ties,
+)
 
 ANALYSES = {
+    "big_account": big_account.analyse,
     "gatekeeping": gatekeeping.analyse,
+    "gmv_tiers": gmv_tiers.analyse,
     "inclusive_traffic": inclusive_traffic.analyse,
     "private_traffic": private_traffic.analyse,
     "robustness": robustness.analyse,
+    "rural_leaders": rural_leaders.analyse,
+    "same_city": same_city.analyse,
     "weak_ties": weak_ties.analyse,
 }
 

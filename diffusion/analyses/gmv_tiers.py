@@ -1,0 +1,174 @@
+"""Analysis of the GMV-tiers experiment (P5, P6, P8): who sells, and why.
+
+Each creator's tier is the source's follower tier (<10k, 10k-100k, 100k-1M, >=1M) with the
+boundaries scaled to the simulated population (:func:`diffusion.metrics.commerce.tier_of`), on
+its follower count at the end of the run. GMV is the value of everything the creator sold
+(short videos and streams).
+
+Verdict rules (per run, then mean and 95% CI over runs; at the default follower tail):
+
+* P6: GMV share of the 100k-1M tier minus the largest share among the other tiers; supported
+  when the interval lies above zero.
+* P5: in a per-run regression of ``log(1 + GMV)`` on ``log(1 + followers)`` and stream
+  engagement (comments per stream viewer, standardised), the engagement coefficient;
+  supported when it lies above zero. Reported with it: the share of highly engaged mid-tier
+  creators (top engagement quartile of the 100k-1M tier) who out-earn the median creator of the
+  tier above.
+* P8: conversion of purchasable product exposures in live streams minus in short videos.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from diffusion import analysis, plots, report
+from diffusion.analyses import common
+from diffusion.metrics.commerce import TIER_BOUNDS, TIER_NAMES, scaled_followers, tier_of
+
+X = "follower_tail_index"
+MID, TOP = TIER_NAMES[2], TIER_NAMES[3]
+
+
+#: Columns identifying a run.
+RUN = [X, "replicate"]
+
+
+def tier_shares(creators: pd.DataFrame, n_users: int) -> pd.DataFrame:
+    """GMV share and creator share of each follower tier, per run (long form)."""
+    frame = creators[creators["present"]].assign(tier=lambda d: tier_of(d["followers"].to_numpy(), n_users))
+    keys = RUN
+    totals = frame.groupby(keys)["income"].transform("sum")
+    frame = frame.assign(gmv_share=frame["income"] / totals.where(totals > 0), creator_share=1.0)
+    counts = frame.groupby(keys)["creator"].transform("size")
+    frame["creator_share"] = 1.0 / counts
+    shares = frame.groupby([*keys, "tier"], as_index=False)[["gmv_share", "creator_share"]].sum()
+    # Every tier appears in every run, with zero shares where it is empty.
+    runs = shares[keys].drop_duplicates()
+    full = runs.merge(pd.DataFrame({"tier": list(TIER_NAMES)}), how="cross")
+    return full.merge(shares, on=[*keys, "tier"], how="left").fillna({"gmv_share": 0.0, "creator_share": 0.0})
+
+
+def tier_outcomes(shares: pd.DataFrame) -> pd.DataFrame:
+    """Per run: the mid tier's GMV share minus the largest other tier's (P6)."""
+    keys = RUN
+    wide = shares.pivot_table(index=keys, columns="tier", values="gmv_share").reindex(columns=list(TIER_NAMES), fill_value=0.0)
+    others = wide.drop(columns=[MID]).max(axis=1)
+    return pd.DataFrame({"mid_tier_lead": wide[MID] - others}).reset_index()
+
+
+def engagement_outcomes(creators: pd.DataFrame, n_users: int) -> pd.DataFrame:
+    """Per run: the engagement coefficient of log GMV at fixed followers, and the share of
+    highly engaged mid-tier creators who out-earn the median creator of the tier above (P5)."""
+    rows = []
+    frame = creators[creators["present"] & (creators["stream_views"] > 0)]
+    for key, run in frame.groupby(RUN):
+        key = key if isinstance(key, tuple) else (key,)
+        engagement = run["interactions"] / run["stream_views"]
+        z = (engagement - engagement.mean()) / engagement.std(ddof=0) if engagement.std(ddof=0) > 0 else engagement * 0
+        design = np.column_stack([np.ones(len(run)), np.log1p(run["followers"]), z])
+        coef = np.linalg.lstsq(design, np.log1p(run["income"]), rcond=None)[0] if len(run) > 3 else [np.nan] * 3
+        tiers = tier_of(run["followers"].to_numpy(), n_users)
+        mid = run[tiers == MID]
+        top_income = run.loc[tiers == TOP, "income"]
+        loyal = mid[engagement[tiers == MID] >= engagement[tiers == MID].quantile(0.75)] if len(mid) else mid
+        share = float((loyal["income"] > top_income.median()).mean()) if len(loyal) and len(top_income) else np.nan
+        rows.append({**dict(zip(RUN, key)), "engagement_coefficient": coef[2],
+                     "followers_coefficient": coef[1], "loyal_mid_outearn_share": share})
+    return pd.DataFrame(rows)
+
+
+def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any]) -> Path:
+    """Figures, summary table and report of the GMV-tiers experiment."""
+    n_users, default = settings.network.n_users, settings.network.follower_tail_index
+    # Without the sweep, every run has the configured tail index.
+    outcomes, creators = (t if X in t.columns else t.assign(**{X: default}) for t in (tables["outcomes"], tables["creators"]))
+    fig_dir, paths = out_dir / "figures", {}
+    shares = tier_shares(creators, n_users)
+    share_summary = analysis.summarise(shares, by=[X, "tier"], measures=["gmv_share", "creator_share"])
+    keys = [X, "replicate"]
+    per_run = tier_outcomes(shares).merge(engagement_outcomes(creators, n_users), on=keys, how="outer")
+    conversions = ["conversion_live", "conversion_short_video", "conversion_live_trusted", "conversion_short_video_trusted"]
+    per_run = per_run.merge(outcomes[[*keys, *conversions]], on=keys)
+    measures = ["mid_tier_lead", "engagement_coefficient", "followers_coefficient", "loyal_mid_outearn_share", *conversions]
+    summary = pd.concat([share_summary, analysis.summarise(per_run, by=[X], measures=measures)], ignore_index=True)
+    summary.to_csv(out_dir / "summary.csv", index=False)
+
+    for measure, title, ylabel in (
+        ("gmv_share", "P6: share of GMV by follower tier (scaled to the population)", "share of GMV"),
+        ("creator_share", "Creators by follower tier (scaled to the population)", "share of creators"),
+    ):
+        fig = plots.bar_with_ci(share_summary, x="tier", hue=X, measure=measure, title=title,
+                                xlabel="follower tier (source's units)", ylabel=ylabel)
+        common.save(fig, fig_dir, f"gmv_tiers_{measure}.png", paths, out_dir)
+    scatter = creators[creators["present"] & (creators["stream_views"] > 0) & (creators[X] == default)]
+    scatter = scatter.assign(engagement=scatter["interactions"] / scatter["stream_views"])
+    fig = plots.scatter_by(scatter, x="followers", y="income", hue="engagement",
+                           title="P5: sales against followers, coloured by stream engagement",
+                           xlabel="followers (end of run)", ylabel="GMV (yuan)")
+    common.save(fig, fig_dir, "gmv_tiers_sales_vs_followers.png", paths, out_dir)
+
+    main = per_run[per_run[X] == default]
+    bounds = ", ".join(f"{name.split('-')[-1]} = {scaled_followers(b, n_users):.2f}" for name, b in zip(TIER_NAMES[1:], TIER_BOUNDS))
+    results = []
+    p6 = analysis.mean_effect(main, measure="mid_tier_lead", description="GMV share of the 100k-1M tier minus the largest other tier")
+    by_tail = [
+        analysis.mean_effect(part, measure="mid_tier_lead", description=f"the same at follower tail index {tail:g}")
+        for tail, part in per_run.groupby(X)
+    ]
+    results.append(report.ClaimResult(
+        claim_id="P6", effect=p6, verdict=analysis.verdict(p6, expected_sign=1), expected_sign=1, extra_effects=by_tail,
+        conditions=(
+            f"Tier boundaries scaled to {n_users:,} users ({bounds} followers). Heavier follower tails (smaller index) "
+            "put more followers, and so more trusting buyers, in the head accounts; the mid tier leads only where the "
+            "tail is light enough that head accounts are few."
+        ),
+        figures=[paths["gmv_tiers_gmv_share.png"], paths["gmv_tiers_creator_share.png"]],
+    ))
+    p5 = analysis.mean_effect(main, measure="engagement_coefficient",
+                              description="change in log(1 + GMV) per standard deviation of stream engagement, followers held fixed")
+    loyal = analysis.mean_effect(main, measure="loyal_mid_outearn_share",
+                                 description="share of highly engaged 100k-1M creators who out-earn the median >=1M creator")
+    followers = analysis.mean_effect(main, measure="followers_coefficient",
+                                     description="change in log(1 + GMV) per unit of log(1 + followers), engagement held fixed")
+    results.append(report.ClaimResult(
+        claim_id="P5", effect=p5, verdict=analysis.verdict(p5, expected_sign=1), expected_sign=1, extra_effects=[loyal, followers],
+        conditions=(
+            "Engagement is comments per stream viewer; each creator's propensity to interact is drawn once (mean 1/2), "
+            "and every comment closes part of the viewer's trust gap, so engaged creators convert more of the same "
+            f"audience. {common.describe(loyal, 2)} of highly engaged mid-tier creators out-earn the median head creator."
+        ),
+        figures=[paths["gmv_tiers_sales_vs_followers.png"]],
+    ))
+    p8 = analysis.paired_columns_difference(
+        main, high="conversion_live_trusted", low="conversion_short_video_trusted",
+        description="purchases per product exposure of viewers who trust the creator, live stream minus short video",
+    )
+    p8_all = analysis.paired_columns_difference(
+        main, high="conversion_live", low="conversion_short_video",
+        description="the same over all viewers",
+    )
+    results.append(report.ClaimResult(
+        claim_id="P8", effect=p8, verdict=analysis.verdict(p8, expected_sign=1), expected_sign=1, extra_effects=[p8_all],
+        conditions=(
+            f"At equal trust, live conversion is multiplied by behaviour.live_purchase_boost = "
+            f"{settings.behaviour.live_purchase_boost:g} (assumed), so the like-for-like contrast checks the mechanism. "
+            f"Over all viewers ({common.describe(p8_all, 4)}) the comparison also carries who watches: a stream lasts one "
+            "day, so peers' shares arrive after it ends and cannot add the second exposure that lets a viewer without "
+            "trust buy, while a short video gathers them for a week."
+        ),
+    ))
+    notes = [
+        f"{per_run[X].nunique()} follower-tail settings x {settings.run.n_replicates} "
+        f"paired replicates, {n_users:,} users, {settings.run.n_steps} days, streams on (p_stream = "
+        f"{settings.platform.p_stream:g}). Verdicts at the default tail index {default:g}.",
+        "The source's absolute figure (P5: 1-2 million yuan a year for some 100k-follower accounts) depends on prices "
+        "and margins the model does not represent; the experiment tests the mechanism, not the yuan.",
+    ]
+    return report.write_report(
+        out_dir / "report.md", title="GMV by follower tier, and sales against engagement (P5, P6, P8)",
+        claim_results=results, header=common.header(header, settings), figures=list(paths.values()), notes=notes,
+    )
