@@ -35,7 +35,10 @@ from diffusion.config import build_policy, conf_dir, group_options
 from diffusion.model import PlatformModel
 from diffusion.networks import weak_tie_society
 
-EXPERIMENTS = ("weak_ties", "gatekeeping", "robustness", "inclusive_traffic", "private_traffic")
+EXPERIMENTS = (
+    "weak_ties", "gatekeeping", "robustness", "inclusive_traffic", "private_traffic",
+    "big_account", "gmv_tiers", "same_city", "rural_leaders",
+)
 
 
 def time_experiment(name: str, extra: list[str]) -> dict:

@@ -78,3 +78,23 @@ class Creator(User):
     def items(self) -> np.ndarray:
         """Ids of every item this creator has posted."""
         return np.flatnonzero(self.model.items.creator == self.vertex)
+
+    @property
+    def is_live(self) -> bool:
+        """Whether the creator holds a live stream today (S3, P8)."""
+        return bool(self.model.live_item_of[self.vertex] >= 0)
+
+    @property
+    def engagement(self) -> float:
+        """How much the creator interacts with stream viewers, in [0, 1] (P5)."""
+        return float(self.model.engagement[self.vertex])
+
+    @property
+    def is_focal(self) -> bool:
+        """Whether the creator follows the run's growth strategy (S1-S4, R4)."""
+        return bool(self.model.is_focal[self.vertex])
+
+    @property
+    def strategy_cost(self) -> float:
+        """What the strategy has cost this creator so far (yuan)."""
+        return float(self.model.strategy_cost[self.vertex])

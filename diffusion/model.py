@@ -241,6 +241,7 @@ class PlatformModel(mesa.Model):
         self.locality_exposures = np.zeros(2, dtype=np.int64)
         self.locality_purchases = np.zeros(2, dtype=np.int64)
         self.online = np.zeros(n, dtype=bool)
+        self.live_item_of = np.full(n, -1, dtype=np.int64)  # today's stream of each creator
 
     #: Views after which a creator counts as "seen" (newcomers' time to first 100 views, D1).
     milestone_views: int = creator_metrics.MILESTONE_VIEWS
@@ -569,9 +570,9 @@ class PlatformModel(mesa.Model):
         """
         row = self.relations.find(self.relations.key(users, creators))
         b = self.behaviour
-        base = b.trust_stranger + b.same_city_trust_bonus * (
+        base = np.minimum(1.0, b.trust_stranger + b.same_city_trust_bonus * (
             self.user_city[users] == self.user_city[creators]
-        )
+        ))
         has = row >= 0
         trust = base.astype(np.float64)
         trust[has] = self.relations["trust"][row[has]]

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -104,18 +108,22 @@ def test_small_rule_takes_accounts_at_or_below_the_median(society):
 # ---------------------------------------------------------------- invariants of a run
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    gain=st.floats(0.0, 1.0), interaction=st.floats(0.0, 1.0), loss=st.floats(0.0, 1.0),
+    gain=st.floats(0.0, 1.0), interaction=st.floats(0.0, 1.0), loss=st.floats(0.0, 1.0), bonus=st.floats(0.0, 1.0),
     strategy=st.sampled_from(["gifting", "paid_traffic", "big_brings_small", "mcn_matrix", "rural_leader"]),
     seed=st.integers(0, 2**16),
 )
-def test_trust_bounded_and_followers_consistent(society, gain, interaction, loss, strategy, seed):
-    behaviour = BehaviourParams(trust_gain=gain, trust_gain_interaction=interaction, trust_loss=loss, p_interact=0.5)
+def test_trust_bounded_and_followers_consistent(society, gain, interaction, loss, bonus, strategy, seed):
+    behaviour = BehaviourParams(trust_gain=gain, trust_gain_interaction=interaction, trust_loss=loss, p_interact=0.5,
+                                trust_stranger=0.2, same_city_trust_bonus=bonus)
     build = {"gifting": Gifting, "paid_traffic": PaidTraffic, "big_brings_small": BigBringsSmall,
              "mcn_matrix": McnMatrix, "rural_leader": RuralLeader}[strategy]
 
     def check(model):
         trust = model.relations["trust"]
         assert ((trust >= 0) & (trust <= 1)).all()
+        users = np.arange(model.n_users)
+        derived, _ = model.trust_of(users, np.roll(users, 1))  # relation or stranger trust
+        assert ((derived >= 0) & (derived <= 1)).all()
         assert (model.follower_count >= 0).all()
         following = model.relations.keys[model.relations["following"]] % model.n_users
         np.testing.assert_array_equal(model.follower_count, np.bincount(following, minlength=model.n_users))
@@ -311,3 +319,48 @@ def test_sweeping_strategies_replaces_the_whole_spec():
     gifting = config_module.apply_point(config, {"strategy": "gifting", "strategy.daily_budget": 0.5})
     assert gifting.strategy["daily_budget"] == 0.5
     assert dataclasses.is_dataclass(gifting.config)
+
+
+def _readme_block(start: str, language: str) -> str:
+    """The fenced ``language`` block of the README whose first line is ``start``."""
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for block in text.split(f"```{language}\n")[1:]:
+        body = block.split("```", 1)[0]
+        if body.startswith(start):
+            return body
+    raise AssertionError(f"no {language} block starting with {start!r} in README.md")
+
+
+def test_readme_strategy_example_runs_through_the_cli(tmp_path):
+    """The README's "Add your own strategy" example, exactly as printed, run as it says."""
+    (tmp_path / "mystrategies.py").write_text(_readme_block("# mystrategies.py", "python"))
+    option = config_module.conf_dir() / "strategy" / "local_ads.yaml"
+    option.write_text(_readme_block("# conf/strategy/local_ads.yaml", "yaml"))
+    try:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+        done = subprocess.run(
+            [sys.executable, "-m", "diffusion", "+experiment=big_account", "scale=ci",
+             "experiment.sweep.strategy=[organic,local_ads]", f"hydra.run.dir={tmp_path / 'run'}"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        )
+    finally:
+        option.unlink()
+    assert done.returncode == 0, done.stderr[-2000:]
+    creators = pd.read_parquet(tmp_path / "run" / "creators.parquet")
+    ads = creators[(creators["strategy"] == "local_ads") & creators["focal"]]
+    assert len(ads) and (ads["promotion_impressions"] > 0).all() and (ads["strategy_cost"] > 0).all()
+    organic = creators[(creators["strategy"] == "organic") & creators["focal"]]
+    assert sorted(ads["creator"]) == sorted(organic["creator"])  # the same accounts
+
+
+def test_creator_agents_show_streams_and_strategy(society):
+    s = replicate_streams(5, 0)
+    model = PlatformModel(society, platform=STREAMS_ON, rng=s["agents"], platform_rng=s["platform"],
+                          content_rng=s["content"], layout_rng=s["layout"], strategy=Gifting(), strategy_rng=s["strategy"])
+    for _ in range(3):
+        model.step()
+    focal = model.agent_of(int(model.strategy.focal[0]))
+    assert focal.is_focal and focal.strategy_cost == pytest.approx(model.strategy_cost[focal.vertex])
+    live = [model.agent_of(int(c)).is_live for c in model.creators]
+    assert sum(live) == int((model.live_item_of >= 0).sum()) > 0
+    assert 0.0 <= focal.engagement <= 1.0

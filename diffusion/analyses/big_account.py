@@ -140,15 +140,20 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
         if claim == "S2":
             target = scaled_followers(GIFTING_FOLLOWERS, n_users)
             got = main[main[S] == strategy]["focal_follower_gain"].mean()
-            need = target / (effect.estimate / cost.estimate) if effect.estimate > 0 and cost.estimate > 0 else float("nan")
+            rate = effect.estimate / cost.estimate if cost.estimate > 0 else float("nan")
             conditions += (
                 f" The source's 7.95 million followers in three months is {GIFTING_FOLLOWERS / PLATFORM_USERS:.2%} of "
                 f"about {PLATFORM_USERS / 1e6:.0f} million daily users, i.e. {target:.0f} followers at {n_users:,} "
-                f"users; a gifting focal account here gains {got:.0f} in all ({got / n_users:.2%} of users). At the "
-                f"model's marginal rate, gifting alone would need about {need:,.0f} yuan per account to add that "
-                "many, if growth stayed linear in spend (it does not: rooms saturate and one room's audience is "
-                "finite)."
+                f"users; a gifting focal account here gains {got:.0f} in all ({got / n_users:.2%} of users), "
             )
+            if got >= target:
+                conditions += "so the model reaches the source's scale with this budget."
+            else:
+                conditions += (
+                    f"short of it; at the model's marginal rate ({100 * rate:.1f} followers per 100 yuan) the gap "
+                    f"would take about {(target - got) / rate:,.0f} yuan more per account, if growth stayed linear "
+                    "in spend (it does not: a room's audience is finite and the same viewers see the gifter again)."
+                )
         if claim == "S3" and {"size_announced", "size_plain"} <= set(streams.columns):
             warm = streams[(streams[S] == "organic") & (streams[C] == cold)]
             warm_up = analysis.paired_columns_difference(
