@@ -87,7 +87,7 @@ def check_overrides(arguments: list[str], config_dir: Path) -> None:
                     f"{', '.join(groups[key])}.{hint}"
                 )
             continue
-        node = next((n for n in TARGET_NODES if key.startswith(n + ".")), None)
+        node = next((n for n in (*TARGET_NODES, "network.generator") if key.startswith(n + ".")), None)
         if node is not None:
             _check_target_override(node, key, override.input_line.startswith("+"), overrides, config_dir)
             continue
@@ -111,16 +111,24 @@ def _check_target_override(node: str, key: str, appends: bool, overrides: list, 
     of the chosen option's class; one the option file does not set needs Hydra's ``+`` prefix."""
     from omegaconf import OmegaConf
 
-    from diffusion.config import check_target_arguments
+    from diffusion.config import check_target_arguments, network_generator
 
-    _, group, inside, default = TARGET_NODES[node]
+    _, group, inside, default = TARGET_NODES.get(node, (None, "network", "generator", "society"))
     option = next((o.value() for o in overrides if o.key_or_group == group), default)
     loaded = OmegaConf.to_container(OmegaConf.load(config_dir / group / f"{option}.yaml")) or {}
     spec = (loaded.get(inside) if inside else loaded) or {}
     name = key.removeprefix(node + ".")
     if name == "_target_":
         return  # another class: its arguments are checked when it is built
-    check_target_arguments(node, {**spec, name: None})
+    if node == "network.generator":
+        if not spec:
+            raise DiffusionError(
+                f"{key}: the network option {option!r} has no generator (its kind is not generator). "
+                "Choose a network option whose file sets kind: generator, e.g. network=NAME."
+            )
+        network_generator({**spec, name: None})
+    else:
+        check_target_arguments(node, {**spec, name: None})
     if name not in spec and not appends:
         raise DiffusionError(
             f"{key} is an argument of the {option} {group} option that conf/{group}/{option}.yaml "

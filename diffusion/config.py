@@ -29,9 +29,10 @@ from diffusion.networks.removal import REMOVAL_RULES
 from diffusion.params import BehaviourParams, CampaignParams, PlatformParams, check_range
 from diffusion.policies import ExposurePolicy
 
-#: Network kinds the config can build: the weak-tie society, a user's file, and a hub-dominated
-#: Barabási–Albert graph of the same size and mean degree (D5), each hosting the platform.
-NETWORK_KINDS = ("society", "file", "barabasi_albert")
+#: Network kinds the config can build: the weak-tie society, a user's file, a hub-dominated
+#: Barabási–Albert graph of the same size and mean degree (D5), and any generator function named
+#: by a ``_target_`` spec (``network.generator``), each hosting the platform.
+NETWORK_KINDS = ("society", "file", "barabasi_albert", "generator")
 #: Where runs can execute (see :func:`diffusion.runner.execute`).
 BACKENDS = ("joblib", "dask")
 #: Config groups a sweep can range over by option name (e.g. ``platform: [centralized, ...]``).
@@ -91,6 +92,11 @@ def _validate_network(self) -> None:
         raise ConfigError(
             f"network.kind={self.kind!r} is not a known network kind; allowed: {', '.join(NETWORK_KINDS)}."
         )
+    if self.kind == "generator" and not (self.generator or {}).get("_target_"):
+        raise ConfigError(
+            "network.kind=generator needs network.generator._target_=module.function: a function "
+            "taking n_users and rng (and its own keywords) and returning an igraph.Graph."
+        )
     if self.kind == "file" and not self.path:
         raise ConfigError("network.kind=file needs network.path=PATH to a CSV, GraphML or edge list.")
     if self.kind in ("society", "barabasi_albert"):
@@ -116,6 +122,7 @@ NetworkConfig = dataclasses.make_dataclass(
     [
         ("kind", str, field(default="society")),
         ("path", Optional[str], field(default=None)),
+        ("generator", Optional[dict[str, Any]], field(default=None)),
         *_society_fields(),
         # D5: take users out after building (diffusion.networks.removal)
         ("removal_rule", str, field(default="none")),
@@ -129,9 +136,11 @@ NetworkConfig.__module__ = __name__
 NetworkConfig.__doc__ = (
     "Network to build (config group ``network/``). ``kind=society`` calls "
     ":func:`diffusion.networks.weak_tie_society` with the other fields; ``kind=file`` loads "
-    "``path`` with :func:`diffusion.networks.load_network` and ``kind=barabasi_albert`` "
-    "draws a Barabási–Albert graph with ``n_users`` nodes and ``m = round(mean_degree / 2)``; "
-    "both then host the platform through :func:`diffusion.networks.society_from_graph`. "
+    "``path`` with :func:`diffusion.networks.load_network`, ``kind=barabasi_albert`` "
+    "draws a Barabási–Albert graph with ``n_users`` nodes and ``m = round(mean_degree / 2)`` and "
+    "``kind=generator`` calls the function ``generator._target_`` names with ``n_users``, ``rng`` "
+    "and the spec's other keys (:func:`generate_network`); all three then host the platform "
+    "through :func:`diffusion.networks.society_from_graph`. "
     "``removal_rule``/``removal_fraction`` remove users afterwards (D5)."
 )
 
@@ -433,6 +442,55 @@ def build_policy(spec: dict[str, Any] | None) -> ExposurePolicy:
     from diffusion.policies import AppealWeighted
 
     return AppealWeighted() if spec is None else instantiate_target("platform.policy", spec)
+
+
+def network_generator(spec: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The function a ``network.generator`` spec names and its keywords, checked: ``_target_``
+    must be an importable function ``f(*, n_users, rng, **keywords) -> igraph.Graph`` and every
+    other key one of its keywords."""
+    import difflib
+
+    from hydra.utils import get_method
+
+    target = spec.get("_target_")
+    try:
+        function = get_method(target)
+    except Exception:
+        raise ConfigError(
+            f"network.generator._target_={target!r} is not an importable function. Name one as "
+            "module.function, with the module on the Python path."
+        ) from None
+    parameters = inspect.signature(function).parameters
+    if not {"n_users", "rng"} <= set(parameters):
+        raise ConfigError(
+            f"network.generator._target_={target!r} must take the keywords n_users and rng; it takes "
+            f"{', '.join(parameters) or 'none'}."
+        )
+    keywords = {k: v for k, v in spec.items() if k != "_target_"}
+    allowed = [n for n in parameters if n not in ("n_users", "rng")]
+    for name in keywords:
+        if name not in allowed:
+            close = difflib.get_close_matches(name, allowed, n=1)
+            hint = f" Did you mean network.generator.{close[0]}?" if close else ""
+            raise ConfigError(
+                f"network.generator.{name} is not an argument of {target}; allowed: "
+                f"{', '.join(allowed) or '(none)'}.{hint}"
+            )
+    return function, keywords
+
+
+def generate_network(spec: dict[str, Any], *, n_users: int, rng: Any) -> Any:
+    """Call the network generator a ``network.generator`` spec names with ``n_users``, ``rng`` and
+    the spec's other keys (see :func:`network_generator`); it must return an igraph.Graph."""
+    import igraph as ig
+
+    function, keywords = network_generator(spec)
+    graph = function(n_users=n_users, rng=rng, **keywords)
+    if not isinstance(graph, ig.Graph):
+        raise ConfigError(
+            f"network.generator._target_={spec.get('_target_')!r} returned a {type(graph).__name__}, not an igraph.Graph."
+        )
+    return graph
 
 
 def build_strategy(spec: dict[str, Any] | None) -> Any:

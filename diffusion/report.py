@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from diffusion.analysis import Effect
 from diffusion.claims import get_claim
 
@@ -77,4 +79,25 @@ def write_report(
         lines += ["## Other figures", ""] + [f"![{Path(fig).stem}]({fig})" for fig in others] + [""]
     path = Path(path)
     path.write_text("\n".join(lines))
+    effects_table(claim_results).to_csv(path.parent / EFFECTS_FILE, index=False)
     return path
+
+
+#: Machine-readable twin of the report's effects, written next to ``report.md``.
+EFFECTS_FILE = "effects.csv"
+
+
+def effects_table(claim_results: list[ClaimResult]) -> pd.DataFrame:
+    """One row per reported effect (each claim's main effect first, then its extra effects):
+    claim, role (``main`` or ``extra``), description, estimate, 95% CI, n and the claim's
+    verdict. Used to compare a rerun with a committed reference result."""
+    rows = []
+    for result in claim_results:
+        for role, effect in (("main", result.effect), *(("extra", e) for e in result.extra_effects)):
+            rows.append({
+                "claim": result.claim_id, "role": role, "description": effect.description,
+                "estimate": effect.estimate, "ci_low": effect.ci_low, "ci_high": effect.ci_high, "n": effect.n,
+                "verdict": result.verdict,
+            })
+    columns = ["claim", "role", "description", "estimate", "ci_low", "ci_high", "n", "verdict"]
+    return pd.DataFrame(rows, columns=columns)

@@ -138,6 +138,8 @@ def _intact(network: Any, *, rng: np.random.Generator) -> Society:
         return weak_tie_society(**keywords, rng=rng)
     if network.kind == "file":
         graph = load_network(network.path)
+    elif network.kind == "generator":
+        graph = config_module.generate_network(network.generator, n_users=network.n_users, rng=rng)
     else:  # barabasi_albert: same size and (close to the) same mean degree
         graph = barabasi_albert(n_nodes=network.n_users, m=max(1, round(network.mean_degree / 2)), rng=rng)
     accepted = inspect.signature(society_from_graph).parameters
@@ -151,7 +153,12 @@ _REMOVAL_FIELDS = ("removal_rule", "removal_fraction")
 
 
 def _network_key(network: Any) -> tuple:
-    return tuple((name, getattr(network, name)) for name in network.__dataclass_fields__ if name not in _REMOVAL_FIELDS)
+    # Hashable: the generator spec (a dict) is held as canonical JSON.
+    return tuple(
+        (name, json.dumps(value, sort_keys=True) if isinstance(value, dict) else value)
+        for name in network.__dataclass_fields__ if name not in _REMOVAL_FIELDS
+        for value in (getattr(network, name),)
+    )
 
 
 def _network_rngs(seed: int, group: int) -> list[np.random.Generator]:
@@ -160,7 +167,10 @@ def _network_rngs(seed: int, group: int) -> list[np.random.Generator]:
 
 @functools.lru_cache(maxsize=16)
 def _cached_intact(key: tuple, seed: int, group: int) -> Society:
-    network = config_module.NetworkConfig(**dict(key))
+    fields = dict(key)
+    if fields.get("generator") is not None:
+        fields["generator"] = json.loads(fields["generator"])
+    network = config_module.NetworkConfig(**fields)
     return _intact(network, rng=_network_rngs(seed, group)[0])
 
 
@@ -249,6 +259,8 @@ def check_points(config: Config) -> None:
         settings = config_module.apply_point(config, point)
         config_module.build_policy(settings.platform.policy)
         config_module.build_strategy(settings.strategy)
+        if settings.network.kind == "generator":
+            config_module.network_generator(settings.network.generator)
 
 
 def _label(frame: pd.DataFrame, label: dict[str, Any]) -> pd.DataFrame:

@@ -171,9 +171,9 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
         conditions=(
             f"At equal trust, live conversion is multiplied by behaviour.live_purchase_boost = "
             f"{settings.behaviour.live_purchase_boost:g} (assumed), so the like-for-like contrast checks the mechanism. "
-            f"Over all viewers ({common.describe(p8_all, 4)}) the comparison also carries who watches: a stream lasts one "
-            "day, so peers' shares arrive after it ends and cannot add the second exposure that lets a viewer without "
-            "trust buy, while a short video gathers them for a week."
+            f"Over all viewers ({common.describe(p8_all, 4)}) the comparison also depends on who watches: stream "
+            "audiences are mostly followers, who trust more, while a one-day stream misses the peers' shares that let "
+            "a viewer without trust buy a short video during its week of life."
         ),
     ))
     notes = [

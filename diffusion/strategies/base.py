@@ -163,10 +163,11 @@ class CreatorStrategy:
 
     Parameters
     ----------
-    focal : str
+    focal : str or list of int
         Which creators adopt the strategy: ``small`` (at most the median creator's initial
         followers, newcomers included), ``newcomers`` (no followers yet), ``poor`` (creators of
-        poor-region cities) or ``random`` (any creator).
+        poor-region cities), ``random`` (any creator), or an explicit list of creator ids
+        (per-creator assignment; ``n_focal`` is then ignored).
     n_focal : int
         How many (fewer if not enough creators qualify).
     cpm : float
@@ -177,11 +178,15 @@ class CreatorStrategy:
     #: Name used in tables and reports.
     name = "organic"
 
-    def __init__(self, focal: str = "small", n_focal: int = 20, cpm: float = 30.0) -> None:
-        if focal not in FOCAL_RULES:
-            raise ConfigError(
-                f"strategy.focal={focal!r} is not a focal rule; allowed: {', '.join(FOCAL_RULES)}."
-            )
+    def __init__(self, focal: str | list[int] = "small", n_focal: int = 20, cpm: float = 30.0) -> None:
+        if isinstance(focal, str | int) or not hasattr(focal, "__iter__"):
+            if focal not in FOCAL_RULES:
+                raise ConfigError(
+                    f"strategy.focal={focal!r} is not a focal rule; allowed: {', '.join(FOCAL_RULES)}, "
+                    "or a list of creator ids."
+                )
+        else:
+            focal = [int(v) for v in focal]
         check_range("strategy", "n_focal", n_focal, 0, integer=True)
         check_range("strategy", "cpm", cpm, 0.0)
         self.focal_rule = focal
@@ -212,6 +217,15 @@ class CreatorStrategy:
         ``n_focal`` follows the same accounts on the same replicate.
         """
         c = context.creators[context.present[context.creators]]
+        if not isinstance(self.focal_rule, str):
+            chosen = np.unique(np.asarray(self.focal_rule, dtype=np.int64))
+            unknown = chosen[~np.isin(chosen, c)]
+            if unknown.size:
+                raise ConfigError(
+                    f"strategy.focal lists {unknown[:5].tolist()}, which are not creators on the platform; "
+                    f"creator ids are the users in Society.creators (here {c.size} of them, e.g. {c[:5].tolist()})."
+                )
+            return chosen
         followers = context.followers[c]
         if self.focal_rule == "small":
             eligible = c[followers <= np.median(followers)] if c.size else c
