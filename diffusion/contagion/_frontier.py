@@ -3,6 +3,8 @@ every kernel shares."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from diffusion.networks.csr import CSR
@@ -107,3 +109,54 @@ def first_arrivals(
     if scratch is not None:
         scratch[targets] = np.inf
     return targets[winner], sources[winner]
+
+
+def settle_arrivals(
+    targets: np.ndarray, owner: np.ndarray, senders: np.ndarray, step: np.ndarray, parent: np.ndarray,
+    t: int, *, rng: np.random.Generator, scratch: np.ndarray,
+) -> np.ndarray:
+    """Activate at step ``t`` every not-yet-active target, each with a random sender as parent.
+
+    ``targets[i]`` was reached from ``senders[owner[i]]``. For each target with ``step < 0``
+    one of its arrivals is chosen uniformly at random (as :func:`first_arrivals`); its
+    ``step`` becomes ``t`` and its ``parent`` that arrival's sender. Returns the newly active
+    nodes, the next frontier. ``scratch`` is an all-``inf`` float array of length n, left so.
+
+    Notes
+    -----
+    The bookkeeping of a cascade step, fused into one compiled pass (numba): the random keys
+    are drawn with ``rng`` in numpy, the per-arrival filtering and the scatter run compiled.
+    A step then costs a few numpy calls instead of a dozen, which is what dominates on small
+    graphs (a cascade on 10^4 nodes is about 25 steps of a few hundred arrivals).
+    """
+    keys = rng.random(targets.size) if targets.size > 1 else np.zeros(targets.size)
+    return _settle_compiled()(targets, owner, senders, keys, step, parent, t, scratch)
+
+
+@functools.cache
+def _settle_compiled():
+    import numba
+
+    @numba.njit(
+        "int64[:](int64[:], int64[:], int64[:], float64[:], int64[:], int64[:], int64, float64[:])",
+        cache=True, nogil=True,
+    )
+    def settle(targets, owner, senders, keys, step, parent, t, best):
+        for i in range(targets.size):  # smallest key per fresh target
+            u = targets[i]
+            if step[u] < 0 and keys[i] < best[u]:
+                best[u] = keys[i]
+        fresh = np.empty(targets.size, dtype=np.int64)
+        n_fresh = 0
+        for i in range(targets.size):  # its arrival wins
+            u = targets[i]
+            if step[u] < 0 and keys[i] == best[u]:
+                step[u] = t
+                parent[u] = senders[owner[i]]
+                fresh[n_fresh] = u
+                n_fresh += 1
+        for i in range(n_fresh):
+            best[fresh[i]] = np.inf
+        return fresh[:n_fresh]
+
+    return settle

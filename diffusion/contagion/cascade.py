@@ -8,8 +8,8 @@ from diffusion.contagion._frontier import (
     GAP_SAMPLING_BELOW,
     bernoulli_positions,
     entries_of,
-    first_arrivals,
     frontier_degrees,
+    settle_arrivals,
 )
 from diffusion.contagion.result import CascadeResult, check_seeds, entry_probabilities
 from diffusion.networks.csr import CSR, to_csr
@@ -126,17 +126,13 @@ def independent_cascade(
     step = np.full(csr.n_nodes, -1, dtype=np.int64)
     parent = np.full(csr.n_nodes, -1, dtype=np.int64)
     step[seeds] = 0
-    scratch = np.full(csr.n_nodes, np.inf)  # for first_arrivals: O(arrivals) per step, not O(n)
+    scratch = np.full(csr.n_nodes, np.inf)  # for settle_arrivals: O(arrivals) per step, not O(n)
     frontier, t, trials = seeds, 0, 0
     while frontier.size and (max_steps is None or t < max_steps):
         t += 1
         start, degree = frontier_degrees(csr, frontier)
         trials += int(degree.sum())
         targets, index = _transmit(csr, start, degree, probabilities, rng)
-        fresh = step[targets] < 0
-        # random parent among same-step transmitters
-        targets, parents = first_arrivals(targets[fresh], frontier[index[fresh]], rng=rng, scratch=scratch)
-        step[targets] = t
-        parent[targets] = parents
-        frontier = targets
+        # inactive targets join at step t, each with a random parent among same-step transmitters
+        frontier = settle_arrivals(targets, index, frontier, step, parent, t, rng=rng, scratch=scratch)
     return CascadeResult(activation_step=step, parent=parent, n_edge_trials=trials)
