@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffusion.contagion._frontier import first_arrivals, neighbour_entries
+from diffusion.contagion._frontier import (
+    GAP_SAMPLING_BELOW,
+    bernoulli_positions,
+    entries_of,
+    frontier_degrees,
+    settle_arrivals,
+)
 from diffusion.contagion.result import CascadeResult, check_seeds, entry_probabilities
 from diffusion.networks.csr import CSR, to_csr
 
@@ -34,16 +40,39 @@ def transmit(
 
     Notes
     -----
-    This is the single definition of the sharing rule: :func:`independent_cascade` iterates it,
-    and :class:`diffusion.model.PlatformModel` calls it for peer shares (W1, W2).
+    This is the single definition of the sharing rule: :func:`independent_cascade` and
+    :func:`diffusion.contagion.sir` iterate it, and :class:`diffusion.model.PlatformModel`
+    calls it for peer shares (W1, W2).
+
+    With a scalar ``p`` below 0.5 the successes are drawn as a Bernoulli process over the
+    senders' concatenated entries (:func:`~diffusion.contagion._frontier.bernoulli_positions`:
+    about p x entries draws, no entry-long arrays); otherwise each entry gets one float32
+    uniform (half the bytes of float64, resolution 2**-24, ample for probabilities). Both
+    give every entry an independent success with probability p.
     """
-    entries, owner = neighbour_entries(csr, senders)
-    # float32 uniforms: half the bytes of float64, resolution 2**-24, ample for probabilities.
+    senders = np.asarray(senders, dtype=np.int64)
+    start, degree = frontier_degrees(csr, senders)
+    return _transmit(csr, start, degree, p, rng)
+
+
+def _transmit(
+    csr: CSR, start: np.ndarray, degree: np.ndarray, p: float | np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`transmit` for senders whose CSR runs (start, degree) are already known."""
+    if isinstance(p, float | int) and p < GAP_SAMPLING_BELOW:
+        if degree.size == 0:
+            return degree, degree
+        ends = degree.cumsum()
+        positions = bernoulli_positions(int(ends[-1]), p, rng)
+        owner = ends.searchsorted(positions, side="right")
+        # entry = start[owner] + (position - first position of owner's run)
+        offset = start - ends
+        offset += degree
+        positions += offset[owner]
+        return csr.indices[positions], owner
+    entries, owner = entries_of(start, degree)
     draws = rng.random(entries.size, dtype=np.float32)
-    if np.isscalar(p):
-        success = draws < float(p)
-    else:
-        success = draws < np.asarray(p)[entries]
+    success = draws < (float(p) if np.ndim(p) == 0 else np.asarray(p)[entries])
     return csr.indices[entries[success]], owner[success]
 
 
@@ -97,15 +126,13 @@ def independent_cascade(
     step = np.full(csr.n_nodes, -1, dtype=np.int64)
     parent = np.full(csr.n_nodes, -1, dtype=np.int64)
     step[seeds] = 0
+    scratch = np.full(csr.n_nodes, np.inf)  # for settle_arrivals: O(arrivals) per step, not O(n)
     frontier, t, trials = seeds, 0, 0
     while frontier.size and (max_steps is None or t < max_steps):
         t += 1
-        trials += int((csr.indptr[frontier + 1] - csr.indptr[frontier]).sum())
-        targets, index = transmit(csr, frontier, probabilities, rng=rng)
-        fresh = step[targets] < 0
-        # random parent among same-step transmitters
-        targets, parents = first_arrivals(targets[fresh], frontier[index[fresh]], rng=rng)
-        step[targets] = t
-        parent[targets] = parents
-        frontier = targets
+        start, degree = frontier_degrees(csr, frontier)
+        trials += int(degree.sum())
+        targets, index = _transmit(csr, start, degree, probabilities, rng)
+        # inactive targets join at step t, each with a random parent among same-step transmitters
+        frontier = settle_arrivals(targets, index, frontier, step, parent, t, rng=rng, scratch=scratch)
     return CascadeResult(activation_step=step, parent=parent, n_edge_trials=trials)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diffusion.contagion._frontier import first_arrivals
-from diffusion.contagion.cascade import transmit
+from diffusion.contagion._frontier import frontier_degrees, settle_arrivals
+from diffusion.contagion.cascade import _transmit
 from diffusion.contagion.result import CascadeResult, check_probability, check_seeds
 from diffusion.networks.csr import to_csr
 
@@ -65,16 +65,19 @@ def sir(
     recovery = np.full(n, -1, dtype=np.int64)
     parent = np.full(n, -1, dtype=np.int64)
     infection[seeds] = 0
+    scratch = np.full(n, np.inf)  # for settle_arrivals: O(arrivals) per step, not O(n)
     infected = seeds.copy()
     t, trials = 0, 0
     while infected.size and (max_steps is None or t < max_steps):
         t += 1
-        trials += int((csr.indptr[infected + 1] - csr.indptr[infected]).sum())
-        targets, index = transmit(csr, infected, p_transmit, rng=rng)
-        fresh = infection[targets] < 0
-        targets, parents = first_arrivals(targets[fresh], infected[index[fresh]], rng=rng)
-        infection[targets] = t
-        parent[targets] = parents
+        start, degree = frontier_degrees(csr, infected)
+        trials += int(degree.sum())
+        targets, index = _transmit(csr, start, degree, p_transmit, rng)  # the rule of transmit()
+        targets = settle_arrivals(targets, index, infected, infection, parent, t, rng=rng, scratch=scratch)
+        if p_recover >= 1.0:  # everyone recovers after one step: no draw needed
+            recovery[infected] = t
+            infected = targets
+            continue
         recovering = rng.random(infected.size) < p_recover
         recovery[infected[recovering]] = t
         infected = np.concatenate([infected[~recovering], targets])

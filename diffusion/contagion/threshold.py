@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from diffusion.contagion._frontier import first_arrivals, neighbour_entries
@@ -9,50 +11,128 @@ from diffusion.contagion.result import CascadeResult, check_probability, check_s
 from diffusion.errors import ConfigError
 from diffusion.networks.csr import CSR, to_csr
 
+#: Slack when comparing accumulated pressure with a threshold (sums of fractions round down).
+_TOLERANCE = 1e-12
+
 
 def _run_threshold(
     csr: CSR,
     seeds: np.ndarray,
-    pressure_per_entry: np.ndarray | float,
+    entry_weight: np.ndarray | None,
+    receiver_scale: np.ndarray | None,
     needed: np.ndarray,
     rng: np.random.Generator,
     max_steps: int | None,
 ) -> CascadeResult:
     """Synchronous threshold dynamics: a node activates once the pressure from active
-    neighbours reaches ``needed``. Pressure is added incrementally as the frontier grows."""
+    neighbours reaches ``needed``. Pressure is added incrementally as the frontier grows.
+
+    The pressure an entry ``e`` (from an active node to ``v``) adds is ``entry_weight[e] *
+    receiver_scale[v]``, either factor 1 when None; it is computed only for the entries out of
+    each new layer, so a step costs O(sum of the layer's degrees), with nothing of size n or of
+    size "all entries" built per step. The two passes over the layer's entries (add pressure
+    and collect the nodes that cross; choose each new node's parent) are compiled with numba:
+    in numpy each was a dozen gathers and scatters over the layer's entries.
+    """
     n = csr.n_nodes
     step = np.full(n, -1, dtype=np.int64)
     parent = np.full(n, -1, dtype=np.int64)
     pressure = np.zeros(n, dtype=np.float64)
+    best = np.full(n, np.inf)  # smallest random key per tipped node (parent choice)
+    # Compact per-node flags (1 byte a node, cache-resident at 10^6 nodes) so that most entries
+    # are settled without touching the 8-byte arrays: active nodes, and this step's new nodes.
+    active = np.zeros(n, dtype=np.bool_)
+    crossed = np.zeros(n, dtype=np.bool_)
     step[seeds] = 0
+    active[seeds] = True
+    # Nodes whose threshold is met with no active neighbour (threshold <= 0) join at step 1;
+    # afterwards only nodes that just received pressure can cross their threshold.
+    free = np.flatnonzero((needed <= _TOLERANCE) & (step < 0))
+    no_values = np.empty(0, dtype=np.float64)
+    push, tip = _compiled()
     frontier, t, trials = seeds, 0, 0
-    # Nodes whose threshold is already met with no active neighbour (threshold <= 0) join at step 1.
     while max_steps is None or t < max_steps:
-        entries, owner = neighbour_entries(csr, frontier)
-        trials += entries.size
-        targets = csr.indices[entries]
-        weights = pressure_per_entry if np.isscalar(pressure_per_entry) else pressure_per_entry[entries]
-        np.add.at(pressure, targets, weights)
-        inactive = step < 0
-        # tolerance guards against rounding in sums of fractions (e.g. 3 * (1/3) < 1)
-        fresh = np.flatnonzero(inactive & (pressure >= needed - 1e-12))
+        fresh, n_entries = push(
+            csr.indptr, csr.indices, frontier,
+            no_values if entry_weight is None else entry_weight,
+            no_values if receiver_scale is None else receiver_scale,
+            pressure, needed, active, crossed, _TOLERANCE,
+        )
+        trials += n_entries
+        if t == 0 and free.size:
+            extra = free[~crossed[free]]
+            crossed[extra] = True
+            fresh = np.concatenate([fresh, extra])
         if fresh.size == 0:
             break
         t += 1
         step[fresh] = t
+        active[fresh] = True
         # Parent: a neighbour in the latest active layer (the one that tipped it), at random.
-        last = step[targets] < 0
-        hit = np.zeros(n, dtype=bool)
-        hit[fresh] = True
-        cand = hit[targets] & last
-        if cand.any():
-            tipped, tippers = first_arrivals(targets[cand], frontier[owner[cand]], rng=rng)
-            parent[tipped] = tippers
+        tip(csr.indptr, csr.indices, frontier, rng.random(n_entries), crossed, parent, best)
+        crossed[fresh] = False
         orphans = fresh[parent[fresh] < 0]
         if orphans.size:  # tipped by older neighbours only (possible when thresholds <= 0)
             parent[orphans] = _any_active_neighbour(csr, orphans, step, t, rng)
         frontier = fresh
     return CascadeResult(activation_step=step, parent=parent, n_edge_trials=trials)
+
+
+@functools.cache
+def _compiled():
+    """The two compiled passes of a threshold step (numba is imported on first use)."""
+    import numba
+
+    @numba.njit(
+        "Tuple((int64[:], int64))(int64[:], int64[:], int64[:], float64[:], float64[:], float64[:], float64[:], "
+        "boolean[:], boolean[:], float64)",
+        cache=True, nogil=True,
+    )
+    def push(indptr, indices, frontier, entry_weight, receiver_scale, pressure, needed, active, crossed, tolerance):
+        """Add the pressure of every entry out of ``frontier``; return the distinct inactive
+        nodes that reach their threshold (flagged in ``crossed``) and the entries examined."""
+        weighted, scaled = entry_weight.size > 0, receiver_scale.size > 0
+        fresh = np.empty(64, dtype=np.int64)
+        n_fresh, n_entries = 0, 0
+        for f in frontier:
+            for e in range(indptr[f], indptr[f + 1]):
+                v = indices[e]
+                n_entries += 1
+                if active[v]:
+                    continue
+                w = entry_weight[e] if weighted else 1.0
+                pressure[v] += w * receiver_scale[v] if scaled else w
+                # tolerance guards against rounding in sums of fractions (e.g. 3 * (1/3) < 1)
+                if not crossed[v] and pressure[v] >= needed[v] - tolerance:
+                    crossed[v] = True
+                    if n_fresh == fresh.size:
+                        grown = np.empty(2 * fresh.size, dtype=np.int64)
+                        grown[:n_fresh] = fresh
+                        fresh = grown
+                    fresh[n_fresh] = v
+                    n_fresh += 1
+        return fresh[:n_fresh].copy(), n_entries
+
+    @numba.njit(
+        "void(int64[:], int64[:], int64[:], float64[:], boolean[:], int64[:], float64[:])", cache=True, nogil=True
+    )
+    def tip(indptr, indices, frontier, keys, crossed, parent, best):
+        """Give every node activated this step (flagged in ``crossed``) a parent drawn uniformly
+        among its neighbours in ``frontier`` (smallest of the entries' random keys)."""
+        k = 0
+        for f in frontier:
+            for e in range(indptr[f], indptr[f + 1]):
+                v = indices[e]
+                if crossed[v] and keys[k] < best[v]:
+                    best[v] = keys[k]
+                    parent[v] = f
+                k += 1
+        for f in frontier:  # leave best all inf for the next step
+            for e in range(indptr[f], indptr[f + 1]):
+                if crossed[indices[e]]:
+                    best[indices[e]] = np.inf
+
+    return push, tip
 
 
 def _any_active_neighbour(csr: CSR, nodes: np.ndarray, step: np.ndarray, t: int, rng: np.random.Generator) -> np.ndarray:
@@ -100,8 +180,9 @@ def linear_threshold(
 
     Notes
     -----
-    Pressure is accumulated incrementally from each newly active layer: O(sum of degrees of
-    activated nodes) in total.
+    Pressure is accumulated incrementally from each newly active layer: O(n) once to set up,
+    then O(sum of degrees of activated nodes) in total (only nodes that just received pressure
+    are tested against their thresholds).
 
     References
     ----------
@@ -117,20 +198,23 @@ def linear_threshold(
         check_probability("thresholds", thresholds)
         needed = np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (csr.n_nodes,)).copy()
     if weights is None:
-        w = np.ones(csr.n_entries)
+        w = None
+        # receiver's total incoming weight = its in-degree (undirected: its degree)
+        receiver_total = np.bincount(csr.indices, minlength=csr.n_nodes).astype(np.float64) if csr.directed else csr.degree().astype(np.float64)
     else:
         if isinstance(weights, str):
             weights = np.asarray(graph.es[weights], dtype=np.float64)
         w = np.asarray(weights, dtype=np.float64)[csr.edge_ids]
         if np.any(w < 0):
             raise ConfigError("linear_threshold weights must be non-negative.")
-    # Normalise by the receiver's total incoming weight (undirected: the same as outgoing).
-    receiver_total = np.bincount(csr.indices, weights=w, minlength=csr.n_nodes)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_entry = np.where(receiver_total[csr.indices] > 0, w / receiver_total[csr.indices], 0.0)
+        receiver_total = np.bincount(csr.indices, weights=w, minlength=csr.n_nodes)
+    # Each node's incoming weights are normalised by its total: pressure per entry is
+    # w / receiver_total[receiver] (1 / in-degree unweighted), applied per step.
+    with np.errstate(divide="ignore"):
+        scale = np.where(receiver_total > 0, 1.0 / receiver_total, 0.0)
     # Isolated nodes (no incoming weight) can never be tipped unless their threshold is 0.
     needed = np.where(receiver_total > 0, needed, np.where(needed <= 0, 0.0, np.inf))
-    return _run_threshold(csr, seeds, per_entry, needed, rng, max_steps)
+    return _run_threshold(csr, seeds, w, scale, needed, rng, max_steps)
 
 
 def complex_contagion(
@@ -156,4 +240,4 @@ def complex_contagion(
     csr = to_csr(graph)
     seeds = check_seeds(seeds, csr.n_nodes)
     needed = np.full(csr.n_nodes, float(threshold))
-    return _run_threshold(csr, seeds, 1.0, needed, rng, max_steps)
+    return _run_threshold(csr, seeds, None, None, needed, rng, max_steps)

@@ -8,7 +8,10 @@ attributes such as tie strength can be gathered in CSR order with ``attr[csr.edg
 
 from __future__ import annotations
 
+import functools
+import gc
 import itertools
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import igraph as ig
@@ -71,28 +74,93 @@ def csr_from_edges(
 
     Notes
     -----
-    A stable counting sort by source: O(n_nodes + n_edges) time and memory.
+    A stable counting sort by source, compiled with numba: one pass counts the entries of each
+    vertex, a second places them. O(n_nodes + n_edges) time; no memory beyond the result.
+    Within a vertex, entries follow edge id, those where the vertex is the edge's source first
+    (undirected graphs), which is the order a stable sort of ``concatenate([sources,
+    targets])`` gives. The first call in a process loads the compiled function from numba's
+    on-disk cache, or compiles it (about a second) if there is none.
     """
-    sources = np.asarray(sources, dtype=np.int64)
-    targets = np.asarray(targets, dtype=np.int64)
-    edge_ids = np.arange(sources.shape[0], dtype=np.int64)
-    if not directed:
-        sources, targets = np.concatenate([sources, targets]), np.concatenate([targets, sources])
-        edge_ids = np.concatenate([edge_ids, edge_ids])
-    order = np.argsort(sources, kind="stable")
-    counts = np.bincount(sources, minlength=n_nodes)
-    indptr = np.zeros(n_nodes + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    return CSR(indptr=indptr, indices=targets[order], edge_ids=edge_ids[order], directed=directed)
+    sources = np.asarray(sources)
+    targets = np.asarray(targets)
+    if sources.shape != targets.shape or sources.ndim != 1:
+        raise ValueError(f"sources and targets must be 1-d arrays of one length, got {sources.shape} and {targets.shape}")
+    # The compiled sort does not check bounds: refuse out-of-range endpoints here.
+    for name, ends in (("sources", sources), ("targets", targets)):
+        if ends.size and (ends.min() < 0 or ends.max() >= n_nodes):
+            raise ValueError(f"{name} hold vertex ids outside [0, {n_nodes - 1}]")
+    indptr, indices, edge_ids = _counting_sort()(
+        int(n_nodes), sources.astype(np.int64, copy=False), targets.astype(np.int64, copy=False), not directed
+    )
+    return CSR(indptr=indptr, indices=indices, edge_ids=edge_ids, directed=directed)
+
+
+@functools.cache
+def _counting_sort():
+    """The compiled counting sort (numba is imported on first use, not with the package)."""
+    import numba
+
+    # One explicit signature: int64[:] accepts contiguous and strided arrays alike, so the
+    # strided views to_csr passes and the contiguous arrays of society builders share one build.
+    @numba.njit("Tuple((int64[:], int64[:], int64[:]))(int64, int64[:], int64[:], boolean)", cache=True, nogil=True)
+    def counting_sort(n_nodes, sources, targets, both_ends):
+        n_edges = sources.shape[0]
+        indptr = np.zeros(n_nodes + 1, dtype=np.int64)
+        for k in range(n_edges):
+            indptr[sources[k] + 1] += 1
+            if both_ends:
+                indptr[targets[k] + 1] += 1
+        for v in range(n_nodes):
+            indptr[v + 1] += indptr[v]
+        n_entries = indptr[n_nodes]
+        indices = np.empty(n_entries, dtype=np.int64)
+        edge_ids = np.empty(n_entries, dtype=np.int64)
+        cursor = indptr[:-1].copy()
+        for k in range(n_edges):
+            j = cursor[sources[k]]
+            indices[j] = targets[k]
+            edge_ids[j] = k
+            cursor[sources[k]] = j + 1
+        if both_ends:
+            for k in range(n_edges):
+                j = cursor[targets[k]]
+                indices[j] = sources[k]
+                edge_ids[j] = k
+                cursor[targets[k]] = j + 1
+        return indptr, indices, edge_ids
+
+    return counting_sort
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector, restoring its previous state afterwards.
+
+    ``get_edgelist()`` creates one tuple per edge; each allocation can trigger a collection
+    that walks every tracked object, which tripled the time of a 5-million-edge export.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _flat_edges(graph: ig.Graph) -> np.ndarray:
+    """Endpoints of every edge, interleaved: ``[s0, t0, s1, t1, ...]``, in edge-id order."""
+    n_edges = graph.ecount()
+    with _collector_paused():
+        # fromiter over the flattened tuples is about 2x faster than np.array(list of tuples).
+        return np.fromiter(
+            itertools.chain.from_iterable(graph.get_edgelist()), dtype=np.int64, count=2 * n_edges
+        )
 
 
 def edge_arrays(graph: ig.Graph) -> tuple[np.ndarray, np.ndarray]:
     """Source and target arrays of an igraph graph's edges, in edge-id order."""
-    n_edges = graph.ecount()
-    # fromiter over the flattened tuples is about 2x faster than np.array(list of tuples).
-    flat = np.fromiter(
-        itertools.chain.from_iterable(graph.get_edgelist()), dtype=np.int64, count=2 * n_edges
-    )
+    flat = _flat_edges(graph)
     return flat[0::2].copy(), flat[1::2].copy()
 
 
@@ -101,12 +169,14 @@ def to_csr(graph: ig.Graph | CSR) -> CSR:
 
     Notes
     -----
-    Built from ``get_edgelist()`` with numpy, which stack notes measured at about 5x faster
-    than ``get_adjacency_sparse()``.
+    Built from ``get_edgelist()`` (the one bulk export python-igraph offers) with the garbage
+    collector paused, then a compiled counting sort (:func:`csr_from_edges`). At 10^6 vertices
+    and 5 x 10^6 edges the export takes most of the time; ``get_adjacency_sparse()`` goes
+    through the same export and is slower still.
     """
     if isinstance(graph, CSR):
         return graph
     if not isinstance(graph, ig.Graph):
         raise TypeError(f"expected an igraph.Graph or a CSR, got {type(graph).__name__}")
-    sources, targets = edge_arrays(graph)
-    return csr_from_edges(graph.vcount(), sources, targets, directed=graph.is_directed())
+    flat = _flat_edges(graph)
+    return csr_from_edges(graph.vcount(), flat[0::2], flat[1::2], directed=graph.is_directed())
