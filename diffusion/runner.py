@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from diffusion import config as config_module
 from diffusion.config import Config, Settings
@@ -201,8 +202,9 @@ def standard_cascade_reach(society: Society, share_homophily: float, *, rng: np.
     return result.size / society.n_users
 
 
-def simulate(config: Config, spec: RunSpec) -> RunResult:
-    """Simulate one run and return its tables (no I/O)."""
+def simulate(config: Config, spec: RunSpec, *, day_progress: bool = False) -> RunResult:
+    """Simulate one run and return its tables (no I/O). ``day_progress`` shows a bar over the
+    run's days (used when an experiment is a single long run, e.g. a million users)."""
     settings = config_module.apply_point(config, spec.point)
     streams = replicate_streams(config.seed, spec.replicate, worlds=settings.run.worlds)
     group = spec.replicate // settings.run.worlds
@@ -228,7 +230,7 @@ def simulate(config: Config, spec: RunSpec) -> RunResult:
         strategy=config_module.build_strategy(settings.strategy),
         strategy_rng=streams["strategy"],
     )
-    for _ in range(settings.run.n_steps):
+    for _ in tqdm(range(settings.run.n_steps), desc="days", unit="day", disable=not day_progress, leave=False):
         model.step()
     cascades = model.finish()
     creators = model.creators_table()
@@ -373,16 +375,16 @@ class RunFailure:
         return cls(spec, run_record(config, spec), f"{type(error).__name__}: {error}", traceback.format_exc())
 
 
-def simulate_safely(config: Config, spec: RunSpec) -> RunResult | RunFailure:
+def simulate_safely(config: Config, spec: RunSpec, *, day_progress: bool = False) -> RunResult | RunFailure:
     """:func:`simulate`, returning a :class:`RunFailure` instead of raising."""
     try:
-        return simulate(config, spec)
+        return simulate(config, spec, day_progress=day_progress)
     except Exception as error:  # one run's failure must not cost the others
         return RunFailure.caught(config, spec, error)
 
 
-def _simulate_and_write(config: Config, spec: RunSpec, runs_dir: Path) -> RunResult | RunFailure:
-    outcome = simulate_safely(config, spec)
+def _simulate_and_write(config: Config, spec: RunSpec, runs_dir: Path, day_progress: bool = False) -> RunResult | RunFailure:
+    outcome = simulate_safely(config, spec, day_progress=day_progress)
     if isinstance(outcome, RunResult):
         write_run(outcome, runs_dir, run_record(config, spec))
     return outcome
@@ -392,6 +394,8 @@ def _joblib_runs(config: Config, pending: list[RunSpec], runs_dir: Path) -> Iter
     """Local processes; each worker writes its own run folder (same filesystem)."""
     from joblib import Parallel, delayed
 
+    if len(pending) == 1:  # one long run: in this process, with a bar over its days
+        return (_simulate_and_write(config, s, runs_dir, day_progress=config.run.progress) for s in pending)
     if config.run.n_jobs == 1:
         return (_simulate_and_write(config, s, runs_dir) for s in pending)
     parallel = Parallel(n_jobs=config.run.n_jobs, return_as="generator_unordered")
