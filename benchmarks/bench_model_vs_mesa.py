@@ -1,0 +1,69 @@
+"""Per user-step cost of the platform model against the same day written Mesa-style.
+
+Usage::
+
+    python benchmarks/bench_model_vs_mesa.py                 # 100,000 users
+    python benchmarks/bench_model_vs_mesa.py --users 20000 --days 3
+
+Both run on the same weak-tie society with the package's default parameters:
+:class:`diffusion.model.PlatformModel` (vectorised phases over all users, Mesa agents created as
+its readable face) and :class:`mesa_style_platform.MesaStylePlatform` (one Python ``step`` per
+agent, as in Mesa's ``virus_on_network`` example). After ``--warmup`` days (so feeds hold a
+week of items), the median day over ``--days`` days is divided by the number of users. The
+ratio is the performance issue's "at least 20x per user-step at 100,000 users" target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from mesa_style_platform import MesaStylePlatform  # noqa: E402
+
+from diffusion.model import PlatformModel  # noqa: E402
+from diffusion.networks import weak_tie_society  # noqa: E402
+from diffusion.rng import replicate_streams  # noqa: E402
+
+
+def median_day(model, warmup: int, days: int) -> float:
+    for _ in range(warmup):
+        model.step()
+    times = []
+    for _ in range(days):
+        started = time.perf_counter()
+        model.step()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--warmup", type=int, default=7)
+    parser.add_argument("--days", type=int, default=3)
+    args = parser.parse_args()
+    society = weak_tie_society(n_users=args.users, rng=np.random.default_rng(2021))
+    s = replicate_streams(2021, 0)
+    ours = PlatformModel(society, rng=s["agents"], platform_rng=s["platform"], content_rng=s["content"], layout_rng=s["layout"])
+    ours_day = median_day(ours, args.warmup, args.days)
+    started = time.perf_counter()
+    mesa_model = MesaStylePlatform(society, seed=2021)
+    mesa_setup = time.perf_counter() - started
+    mesa_day = median_day(mesa_model, args.warmup, args.days)
+    n = args.users
+    print(f"{n:,} users, median of {args.days} days after {args.warmup} warm-up days")
+    print(f"  diffusion PlatformModel : {ours_day:8.3f} s per day = {1e6 * ours_day / n:7.2f} us per user-step")
+    print(f"  Mesa-style per agent    : {mesa_day:8.3f} s per day = {1e6 * mesa_day / n:7.2f} us per user-step "
+          f"(set-up {mesa_setup:.1f} s)")
+    print(f"  ratio (Mesa-style / ours): {mesa_day / ours_day:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
