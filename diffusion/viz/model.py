@@ -1,0 +1,135 @@
+"""The platform model as the browser page builds it: from a few slider values.
+
+:class:`VizModel` is a thin subclass of :class:`~diffusion.model.PlatformModel`. Its constructor
+takes only keyword arguments a page control can set (Mesa's SolaraViz rebuilds the model with
+them on Reset), builds the society, the exposure policy and the creator strategy exactly as an
+experiment run does (replicate 0 of root seed ``seed``, :func:`diffusion.runner.simulate`), and
+adds two reporters to the DataCollector. The model itself is unchanged.
+"""
+
+from __future__ import annotations
+
+import mesa
+
+from diffusion import config as config_module
+from diffusion import runner
+from diffusion.config import Config
+from diffusion.errors import ConfigError
+from diffusion.metrics import platform as platform_metrics
+from diffusion.metrics.inequality import gini
+from diffusion.model import PlatformModel
+from diffusion.rng import replicate_streams
+
+#: Live streams are off by default in the package (the calibrated core runs on short videos);
+#: the page switches them on, as the creator experiments do, so that strategies matter.
+P_STREAM = 0.2
+
+
+def creator_views_gini(model: PlatformModel) -> float:
+    """Gini coefficient of creators' views so far (D1-D4: how concentrated attention is)."""
+    return gini(model.creator_views[model.creators])
+
+
+def campaign_purchases_total(model: PlatformModel) -> int:
+    """Users who have bought a campaign item so far (W1)."""
+    return int((model.campaign_buy_step >= 0).sum())
+
+
+#: The page's DataCollector: the model's own reporters plus the two above.
+VIZ_REPORTERS = {
+    **platform_metrics.MODEL_REPORTERS,
+    "creator_views_gini": creator_views_gini,
+    "campaign_purchases_total": campaign_purchases_total,
+}
+
+
+class VizModel(PlatformModel):
+    """A :class:`PlatformModel` built from page controls, with live streams on.
+
+    Parameters
+    ----------
+    n_users : int
+        Users in the weak-tie society.
+    weak_tie_share : float
+        ``network.weak_tie_share``: the fraction of ties that bridge circles (W1-W4).
+    platform : str
+        An option of the ``platform/`` config group (the exposure policy), e.g. ``"baseline"``.
+    strategy : str
+        An option of the ``strategy/`` config group (the focal creators' growth strategy).
+    feed_size : int
+        ``platform.feed_size``: platform feed slots each online user views a day.
+    seed : int or str
+        Root seed (a string of digits is accepted: the page's seed box gives text); the run uses the streams of replicate 0, so it is the same run as replicate
+        0 of an experiment with these settings (apart from the extra day-0 record below).
+    p_stream : float
+        ``platform.p_stream``: chance a creator goes live on a day (default :data:`P_STREAM`).
+
+    Notes
+    -----
+    Unlike an experiment run, the DataCollector also records the state before day 0, so the
+    page's plots start from zero.
+    """
+
+    def __init__(
+        self,
+        *,
+        n_users: int = 2000,
+        weak_tie_share: float = 0.2,
+        platform: str = "baseline",
+        strategy: str = "organic",
+        feed_size: int = 8,
+        seed: int | str = 2021,
+        p_stream: float = P_STREAM,
+    ) -> None:
+        seed = int(seed)  # the page's seed box gives text
+        settings = settings_for(
+            n_users=n_users, weak_tie_share=weak_tie_share, platform=platform, strategy=strategy,
+            feed_size=feed_size, seed=seed, p_stream=p_stream,
+        )
+        streams = replicate_streams(seed, 0)
+        society = runner.society_for_run(settings, seed, 0)
+        super().__init__(
+            society,
+            platform=settings.platform,
+            behaviour=settings.behaviour,
+            campaign=settings.campaign,
+            policy=config_module.build_policy(settings.platform.policy),
+            rng=streams["agents"],
+            platform_rng=streams["platform"],
+            content_rng=streams["content"],
+            layout_rng=streams["layout"],
+            strategy=config_module.build_strategy(settings.strategy),
+            strategy_rng=streams["strategy"],
+        )
+        self.policy_name = platform
+        self.weak_tie_share = float(weak_tie_share)
+        self.strategy_name = strategy
+        self.seed_value = seed
+        self.datacollector = mesa.DataCollector(model_reporters=VIZ_REPORTERS)
+        self.datacollector.collect(self)
+
+
+def settings_for(
+    *, n_users: int, weak_tie_share: float, platform: str, strategy: str, feed_size: int, seed: int, p_stream: float
+) -> config_module.Settings:
+    """Validated settings for the page's controls, on top of the package defaults.
+
+    Raises :class:`~diffusion.errors.ConfigError` naming a bad value (e.g. an unknown policy).
+    """
+    for group, option in (("platform", platform), ("strategy", strategy)):
+        if option not in config_module.group_options(group):
+            raise ConfigError(
+                f"{group}={option!r} is not a {group}/ option; allowed: "
+                f"{', '.join(config_module.group_options(group))}."
+            )
+    return config_module.apply_point(
+        Config(seed=seed),
+        {
+            "platform": platform,
+            "strategy": strategy,
+            "network.n_users": int(n_users),
+            "network.weak_tie_share": float(weak_tie_share),
+            "platform.feed_size": int(feed_size),
+            "platform.p_stream": float(p_stream),
+        },
+    )
