@@ -9,6 +9,8 @@ adds two reporters to the DataCollector. The model itself is unchanged.
 
 from __future__ import annotations
 
+from typing import Any
+
 import mesa
 
 from diffusion import config as config_module
@@ -109,27 +111,32 @@ class VizModel(PlatformModel):
         self.datacollector.collect(self)
 
 
-def settings_for(
-    *, n_users: int, weak_tie_share: float, platform: str, strategy: str, feed_size: int, seed: int, p_stream: float
-) -> config_module.Settings:
-    """Validated settings for the page's controls, on top of the package defaults.
+def page_point(
+    *, n_users: int, weak_tie_share: float, platform: str, strategy: str, feed_size: int, p_stream: float
+) -> dict[str, Any]:
+    """The page's controls as a grid point (dotted config keys and group options), as an
+    experiment's sweep would give them to :func:`diffusion.config.apply_point`."""
+    return {
+        "platform": platform,
+        "strategy": strategy,
+        "network.n_users": int(n_users),
+        "network.weak_tie_share": float(weak_tie_share),
+        "platform.feed_size": int(feed_size),
+        "platform.p_stream": float(p_stream),
+    }
+
+
+def settings_for(*, seed: int, **controls: Any) -> config_module.Settings:
+    """Validated settings for the page's controls (:func:`page_point`) on top of the package
+    defaults.
 
     Raises :class:`~diffusion.errors.ConfigError` naming a bad value (e.g. an unknown policy).
     """
-    for group, option in (("platform", platform), ("strategy", strategy)):
-        if option not in config_module.group_options(group):
+    point = page_point(**controls)
+    for group in ("platform", "strategy"):
+        if point[group] not in config_module.group_options(group):
             raise ConfigError(
-                f"{group}={option!r} is not a {group}/ option; allowed: "
+                f"{group}={point[group]!r} is not a {group}/ option; allowed: "
                 f"{', '.join(config_module.group_options(group))}."
             )
-    return config_module.apply_point(
-        Config(seed=seed),
-        {
-            "platform": platform,
-            "strategy": strategy,
-            "network.n_users": int(n_users),
-            "network.weak_tie_share": float(weak_tie_share),
-            "platform.feed_size": int(feed_size),
-            "platform.p_stream": float(p_stream),
-        },
-    )
+    return config_module.apply_point(Config(seed=seed), point)
