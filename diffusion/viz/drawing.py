@@ -60,7 +60,7 @@ def draw_network(ax: Axes, society: Society, positions: np.ndarray, states: np.n
         Line2D([], [], marker="o", linestyle="", color=STATE_COLOURS[state], label=f"{state.name.lower()} ({counts[state]})")
         for state in CampaignState
     ]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, title="campaign (W1)")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, title="campaign stage (W1)")
     ax.set_aspect("equal")
     ax.set_axis_off()
     if title:
