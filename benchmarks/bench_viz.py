@@ -50,7 +50,7 @@ def in_process(n_users: int, n_days: int) -> dict[str, float]:
     model = VizModel(n_users=n_users)
     build = time.perf_counter() - started
     started = time.perf_counter()
-    network_layout(model.society, seed=model.seed_value)
+    network_layout(model.society, seed=model.root_seed)
     layout = time.perf_counter() - started
     step, draw, plots = [], [], []
     for day in range(n_days + 3):

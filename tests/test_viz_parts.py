@@ -93,7 +93,7 @@ def test_page_model_rejects_an_unknown_policy_by_name():
 
 
 def test_page_model_accepts_the_seed_as_text():
-    assert VizModel(**{**SMALL, "seed": "4"}).seed_value == 4
+    assert VizModel(**{**SMALL, "seed": "4"}).root_seed == 4
 
 
 @pytest.mark.parametrize("weak_tie_share", [0.0, 0.3])

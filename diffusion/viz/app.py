@@ -14,6 +14,7 @@ Needs the ``viz`` extra (``pip install ".[viz]"``). Uses Mesa's matplotlib compo
 
 from __future__ import annotations
 
+import inspect
 import io
 
 import solara
@@ -30,14 +31,24 @@ from diffusion.viz.state import campaign_counts, model_campaign_states
 #: Title of the page.
 TITLE = "diffusion: a campaign spreading on a short-video platform"
 
-#: The sidebar's model parameters (Mesa SolaraViz ``model_params``); defaults as in VizModel.
+#: Defaults of the page's controls: those of :class:`VizModel` (the package's own).
+DEFAULTS = {name: p.default for name, p in inspect.signature(VizModel.__init__).parameters.items() if name != "self"}
+
+#: The sidebar's model parameters (Mesa SolaraViz ``model_params``).
 MODEL_PARAMS = {
-    "weak_tie_share": {"type": "SliderFloat", "label": "Weak-tie share", "value": 0.2, "min": 0.0, "max": 0.6, "step": 0.05},
-    "platform": {"type": "Select", "label": "Platform policy", "value": "baseline", "values": group_options("platform")},
-    "strategy": {"type": "Select", "label": "Creator strategy", "value": "organic", "values": group_options("strategy")},
-    "feed_size": {"type": "SliderInt", "label": "Feed size", "value": 8, "min": 1, "max": 30, "step": 1},
-    "n_users": {"type": "SliderInt", "label": "Users", "value": 2000, "min": 200, "max": 10000, "step": 100},
-    "seed": {"type": "InputText", "label": "Seed", "value": "2021"},
+    "weak_tie_share": {
+        "type": "SliderFloat", "label": "Weak-tie share", "value": DEFAULTS["weak_tie_share"],
+        "min": 0.0, "max": 0.6, "step": 0.05,
+    },
+    "platform": {
+        "type": "Select", "label": "Platform policy", "value": DEFAULTS["platform"], "values": group_options("platform"),
+    },
+    "strategy": {
+        "type": "Select", "label": "Creator strategy", "value": DEFAULTS["strategy"], "values": group_options("strategy"),
+    },
+    "feed_size": {"type": "SliderInt", "label": "Feed size", "value": DEFAULTS["feed_size"], "min": 1, "max": 30, "step": 1},
+    "n_users": {"type": "SliderInt", "label": "Users", "value": DEFAULTS["n_users"], "min": 200, "max": 10000, "step": 100},
+    "seed": {"type": "InputText", "label": "Seed", "value": str(DEFAULTS["seed"])},
 }
 
 
@@ -57,7 +68,7 @@ def settings_line(model: VizModel) -> str:
     """The network settings of the run, for the drawing's title."""
     return (
         f"{model.n_users:,} users, weak-tie share {model.weak_tie_share:g}, feed size "
-        f"{model.platform.feed_size}, seed {model.seed_value}"
+        f"{model.platform.feed_size}, seed {model.root_seed}"
     )
 
 
@@ -65,7 +76,7 @@ def network_png(model: VizModel, *, dpi: int = 100) -> bytes:
     """The network drawing of the model's current day, as PNG bytes."""
     fig = Figure(figsize=(7.2, 4.2))
     ax = fig.add_subplot()
-    positions = network_layout(model.society, seed=model.seed_value)
+    positions = network_layout(model.society, seed=model.root_seed)
     draw_network(ax, model.society, positions, model_campaign_states(model), title=settings_line(model))
     ax.title.set_fontsize(9)
     buffer = io.BytesIO()

@@ -4,7 +4,7 @@
 takes only keyword arguments a page control can set (Mesa's SolaraViz rebuilds the model with
 them on Reset), builds the society, the exposure policy and the creator strategy exactly as an
 experiment run does (replicate 0 of root seed ``seed``, :func:`diffusion.runner.simulate`), and
-adds two reporters to the DataCollector. The model itself is unchanged.
+adds a reporter to the DataCollector. The model itself is unchanged.
 """
 
 from __future__ import annotations
@@ -20,11 +20,18 @@ from diffusion.errors import ConfigError
 from diffusion.metrics import platform as platform_metrics
 from diffusion.metrics.inequality import gini
 from diffusion.model import PlatformModel
+from diffusion.params import PlatformParams
 from diffusion.rng import replicate_streams
 
 #: Live streams are off by default in the package (the calibrated core runs on short videos);
 #: the page switches them on, as the creator experiments do, so that strategies matter.
 P_STREAM = 0.2
+#: Users on the page by default: big enough for circles, cities and creators of every tier,
+#: small enough to draw every user and redraw in well under a second.
+N_USERS = 2000
+# Every other default is the package's own (the typed schema and conf/config.yaml).
+_POLICY_OPTION = config_module.TARGET_NODES["platform.policy"][3]
+_STRATEGY_OPTION = config_module.TARGET_NODES["strategy"][3]
 
 
 def creator_views_gini(model: PlatformModel) -> float:
@@ -32,17 +39,8 @@ def creator_views_gini(model: PlatformModel) -> float:
     return gini(model.creator_views[model.creators])
 
 
-def campaign_purchases_total(model: PlatformModel) -> int:
-    """Users who have bought a campaign item so far (W1)."""
-    return int((model.campaign_buy_step >= 0).sum())
-
-
-#: The page's DataCollector: the model's own reporters plus the two above.
-VIZ_REPORTERS = {
-    **platform_metrics.MODEL_REPORTERS,
-    "creator_views_gini": creator_views_gini,
-    "campaign_purchases_total": campaign_purchases_total,
-}
+#: The page's DataCollector: the model's own reporters plus the Gini of creators' views.
+VIZ_REPORTERS = {**platform_metrics.MODEL_REPORTERS, "creator_views_gini": creator_views_gini}
 
 
 class VizModel(PlatformModel):
@@ -51,7 +49,7 @@ class VizModel(PlatformModel):
     Parameters
     ----------
     n_users : int
-        Users in the weak-tie society.
+        Users in the weak-tie society (default :data:`N_USERS`).
     weak_tie_share : float
         ``network.weak_tie_share``: the fraction of ties that bridge circles (W1-W4).
     platform : str
@@ -61,8 +59,11 @@ class VizModel(PlatformModel):
     feed_size : int
         ``platform.feed_size``: platform feed slots each online user views a day.
     seed : int or str
-        Root seed (a string of digits is accepted: the page's seed box gives text); the run uses the streams of replicate 0, so it is the same run as replicate
-        0 of an experiment with these settings (apart from the extra day-0 record below).
+        Root seed (digits as text are accepted: the page's seed box gives text). The run uses
+        the streams of replicate 0, so it is the same run as replicate 0 of an experiment with
+        these settings (apart from the extra day-0 record below).
+
+    Every default but ``n_users`` and ``p_stream`` is the package's own.
     p_stream : float
         ``platform.p_stream``: chance a creator goes live on a day (default :data:`P_STREAM`).
 
@@ -75,12 +76,12 @@ class VizModel(PlatformModel):
     def __init__(
         self,
         *,
-        n_users: int = 2000,
-        weak_tie_share: float = 0.2,
-        platform: str = "baseline",
-        strategy: str = "organic",
-        feed_size: int = 8,
-        seed: int | str = 2021,
+        n_users: int = N_USERS,
+        weak_tie_share: float = config_module.NetworkConfig.weak_tie_share,
+        platform: str = _POLICY_OPTION,
+        strategy: str = _STRATEGY_OPTION,
+        feed_size: int = PlatformParams.feed_size,
+        seed: int | str = Config.seed,
         p_stream: float = P_STREAM,
     ) -> None:
         seed = int(seed)  # the page's seed box gives text
@@ -106,7 +107,7 @@ class VizModel(PlatformModel):
         self.policy_name = platform
         self.weak_tie_share = float(weak_tie_share)
         self.strategy_name = strategy
-        self.seed_value = seed
+        self.root_seed = seed
         self.datacollector = mesa.DataCollector(model_reporters=VIZ_REPORTERS)
         self.datacollector.collect(self)
 
