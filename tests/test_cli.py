@@ -66,6 +66,9 @@ def test_every_experiment_runs_at_ci_scale(experiment, tmp_path):
     assert figures and all(f.stat().st_size > 10_000 for f in figures)
     for table in ("outcomes", "cascades", "creators"):
         assert len(pd.read_parquet(tmp_path / f"{table}.parquet")) > 0
+    # what a replicator compares with a committed reference (experiments/NAME/reference)
+    effects = pd.read_csv(tmp_path / "effects.csv")
+    assert set(effects["claim"]) == set(claims) and len(pd.read_csv(tmp_path / "summary.csv")) > 0
 
 
 @pytest.mark.parametrize(

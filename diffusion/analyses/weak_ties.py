@@ -239,6 +239,9 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     """Figures and report of the weak-ties experiment; returns the report path."""
     fig_dir = out_dir / "figures"
     paths = figures(tables, fig_dir)
+    outcomes = tables["outcomes"]
+    measures = [c for c in outcomes.columns if c not in (X, "replicate") and pd.api.types.is_numeric_dtype(outcomes[c])]
+    analysis.summarise(outcomes, by=[X], measures=measures).to_csv(out_dir / "summary.csv", index=False)
     relative = {p.name: str(p.relative_to(out_dir)) for p in paths}
     results = claim_results(tables, relative)
     n_points = tables["outcomes"][X].nunique()
