@@ -42,10 +42,10 @@ def test_a_failing_run_is_reported_with_its_seed_and_the_others_are_kept(tmp_pat
     config = small_config()
     real = runner.simulate
 
-    def flaky(config, spec):
+    def flaky(config, spec, **keywords):
         if spec.index == 2:
             raise ValueError("boom")
-        return real(config, spec)
+        return real(config, spec, **keywords)
 
     monkeypatch.setattr(runner, "simulate", flaky)
     with pytest.raises(runner.RunsFailed, match=r"run-00002 .*replicate 2, root seed 2021\), raised ValueError: boom"):
