@@ -27,7 +27,7 @@ import pandas as pd
 
 from diffusion.contagion import complex_contagion, independent_cascade, linear_threshold, sir
 from diffusion.model import PlatformModel
-from diffusion.networks import csr_from_edges, to_csr, weak_tie_society
+from diffusion.networks import to_csr, weak_tie_society
 
 
 def er_edges(n: int, mean_degree: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -202,6 +202,23 @@ def standard_cascade_reach(society: Society, share_homophily: float, *, rng: np.
     return result.size / society.n_users
 
 
+def model_arguments(settings: Settings, streams: dict[str, np.random.Generator]) -> dict[str, Any]:
+    """Keyword arguments of :class:`PlatformModel` for these settings and replicate streams
+    (everything but the society): parameters, the built policy and strategy, one stream each."""
+    return {
+        "platform": settings.platform,
+        "behaviour": settings.behaviour,
+        "campaign": settings.campaign,
+        "policy": config_module.build_policy(settings.platform.policy),
+        "strategy": config_module.build_strategy(settings.strategy),
+        "rng": streams["agents"],
+        "platform_rng": streams["platform"],
+        "content_rng": streams["content"],
+        "layout_rng": streams["layout"],
+        "strategy_rng": streams["strategy"],
+    }
+
+
 def simulate(config: Config, spec: RunSpec, *, day_progress: bool = False) -> RunResult:
     """Simulate one run and return its tables (no I/O). ``day_progress`` shows a bar over the
     run's days (used when an experiment is a single long run, e.g. a million users)."""
@@ -216,20 +233,7 @@ def simulate(config: Config, spec: RunSpec, *, day_progress: bool = False) -> Ru
             society, settings.behaviour.share_homophily, rng=_network_rngs(config.seed, group)[2]
         ),
     }
-    model = PlatformModel(
-        society,
-        platform=settings.platform,
-        behaviour=settings.behaviour,
-        campaign=settings.campaign,
-        policy=config_module.build_policy(settings.platform.policy),
-        rng=streams["agents"],
-        platform_rng=streams["platform"],
-        content_rng=streams["content"],
-        layout_rng=streams["layout"],
-        create_agents=settings.run.create_agents,
-        strategy=config_module.build_strategy(settings.strategy),
-        strategy_rng=streams["strategy"],
-    )
+    model = PlatformModel(society, **model_arguments(settings, streams), create_agents=settings.run.create_agents)
     for _ in tqdm(range(settings.run.n_steps), desc="days", unit="day", disable=not day_progress, leave=False):
         model.step()
     cascades = model.finish()

@@ -91,19 +91,7 @@ class VizModel(PlatformModel):
         )
         streams = replicate_streams(seed, 0)
         society = runner.society_for_run(settings, seed, 0)
-        super().__init__(
-            society,
-            platform=settings.platform,
-            behaviour=settings.behaviour,
-            campaign=settings.campaign,
-            policy=config_module.build_policy(settings.platform.policy),
-            rng=streams["agents"],
-            platform_rng=streams["platform"],
-            content_rng=streams["content"],
-            layout_rng=streams["layout"],
-            strategy=config_module.build_strategy(settings.strategy),
-            strategy_rng=streams["strategy"],
-        )
+        super().__init__(society, **runner.model_arguments(settings, streams))
         self.policy_name = platform
         self.weak_tie_share = float(weak_tie_share)
         self.strategy_name = strategy
