@@ -386,11 +386,23 @@ def _assign(config: Config, key: str, value: Any) -> None:
         raise ConfigError(f"{key} is not a config key.")
 
 
+def _check_arguments(key: str, names: Any, allowed: list[str], owner: str) -> None:
+    """Raise for the first of ``names`` that ``owner`` does not accept, naming what it accepts
+    and the closest spelling (the keys sit under config ``key``)."""
+    import difflib
+
+    for name in names:
+        if name != "_target_" and name not in allowed:
+            close = difflib.get_close_matches(name, allowed, n=1)
+            hint = f" Did you mean {key}.{close[0]}?" if close else ""
+            raise ConfigError(
+                f"{key}.{name} is not an argument of {owner}; allowed: {', '.join(allowed) or '(none)'}.{hint}"
+            )
+
+
 def check_target_arguments(key: str, spec: dict[str, Any]) -> None:
     """Name a misspelt argument of the class a ``_target_`` spec at ``key`` builds, with what
     the class accepts (``key`` is one of :data:`TARGET_NODES`)."""
-    import difflib
-
     from hydra.utils import get_class
 
     target = spec.get("_target_")
@@ -403,14 +415,7 @@ def check_target_arguments(key: str, spec: dict[str, Any]) -> None:
             f"{package} (see conf/{TARGET_NODES[key][1]}/) or your own module.Class."
         ) from None
     allowed = [n for n, p in inspect.signature(cls).parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-    for name in spec:
-        if name != "_target_" and name not in allowed:
-            close = difflib.get_close_matches(name, allowed, n=1)
-            hint = f" Did you mean {key}.{close[0]}?" if close else ""
-            raise ConfigError(
-                f"{key}.{name} is not an argument of {cls.__name__}; allowed: "
-                f"{', '.join(allowed) or '(none)'}.{hint}"
-            )
+    _check_arguments(key, spec, allowed, cls.__name__)
 
 
 def instantiate_target(key: str, spec: dict[str, Any]) -> Any:
@@ -448,8 +453,6 @@ def network_generator(spec: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     """The function a ``network.generator`` spec names and its keywords, checked: ``_target_``
     must be an importable function ``f(*, n_users, rng, **keywords) -> igraph.Graph`` and every
     other key one of its keywords."""
-    import difflib
-
     from hydra.utils import get_method
 
     target = spec.get("_target_")
@@ -467,15 +470,7 @@ def network_generator(spec: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
             f"{', '.join(parameters) or 'none'}."
         )
     keywords = {k: v for k, v in spec.items() if k != "_target_"}
-    allowed = [n for n in parameters if n not in ("n_users", "rng")]
-    for name in keywords:
-        if name not in allowed:
-            close = difflib.get_close_matches(name, allowed, n=1)
-            hint = f" Did you mean network.generator.{close[0]}?" if close else ""
-            raise ConfigError(
-                f"network.generator.{name} is not an argument of {target}; allowed: "
-                f"{', '.join(allowed) or '(none)'}.{hint}"
-            )
+    _check_arguments("network.generator", keywords, [n for n in parameters if n not in ("n_users", "rng")], target)
     return function, keywords
 
 
