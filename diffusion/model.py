@@ -452,16 +452,22 @@ class PlatformModel(mesa.Model):
         keys = rel.keys[rel["following"]]
         fan_user, fan_creator = keys // n, keys % n
         online = self.online[fan_user]
-        order = np.argsort(fan_creator[online], kind="stable")
-        fan_user, fan_creator = fan_user[online][order], fan_creator[online][order]
-        stream = self.live_item_of[fan_creator]
-        watching = stream >= 0
-        a_user, a_creator, a_item = fan_user[watching], fan_creator[watching], stream[watching]
+        fan_user, fan_creator = fan_user[online], fan_creator[online]
+        # Stream audiences, by creator (a stable sort, so the draws follow the same order
+        # whether or not every online fan is sorted for the strategy below).
+        watching = self.live_item_of[fan_creator] >= 0
+        order = np.argsort(fan_creator[watching], kind="stable")
+        a_user, a_creator = fan_user[watching][order], fan_creator[watching][order]
+        a_item = self.live_item_of[a_creator]
         if a_item.size:
             boost = np.where(self.items.announced[a_item], b.announce_boost, 1.0)
             joins = self.rng.random(a_item.size) < np.clip(b.p_attend * boost, 0.0, 1.0)
             a_user, a_creator, a_item = a_user[joins], a_creator[joins], a_item[joins]
+        if not promotes:
+            return a_user, a_item, np.full(a_user.size, FOLLOW), np.ones(a_user.size)
 
+        order = np.argsort(fan_creator, kind="stable")
+        fan_user, fan_creator = fan_user[order], fan_creator[order]
         content = np.full(n, -1, dtype=np.int64)
         posts = live[~self.items.campaign[live]]
         np.maximum.at(content, self.items.creator[posts], posts)  # newest live item (streams are newest)
