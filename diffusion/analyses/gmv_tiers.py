@@ -40,16 +40,15 @@ RUN = [X, "replicate"]
 def tier_shares(creators: pd.DataFrame, n_users: int) -> pd.DataFrame:
     """GMV share and creator share of each follower tier, per run (long form)."""
     frame = creators[creators["present"]].assign(tier=lambda d: tier_of(d["followers"].to_numpy(), n_users))
-    keys = RUN
-    totals = frame.groupby(keys)["income"].transform("sum")
-    frame = frame.assign(gmv_share=frame["income"] / totals.where(totals > 0), creator_share=1.0)
-    counts = frame.groupby(keys)["creator"].transform("size")
-    frame["creator_share"] = 1.0 / counts
-    shares = frame.groupby([*keys, "tier"], as_index=False)[["gmv_share", "creator_share"]].sum()
+    totals = frame.groupby(RUN)["income"].transform("sum")
+    frame = frame.assign(
+        gmv_share=frame["income"] / totals.where(totals > 0),
+        creator_share=1.0 / frame.groupby(RUN)["creator"].transform("size"),
+    )
+    shares = frame.groupby([*RUN, "tier"], as_index=False)[["gmv_share", "creator_share"]].sum()
     # Every tier appears in every run, with zero shares where it is empty.
-    runs = shares[keys].drop_duplicates()
-    full = runs.merge(pd.DataFrame({"tier": list(TIER_NAMES)}), how="cross")
-    return full.merge(shares, on=[*keys, "tier"], how="left").fillna({"gmv_share": 0.0, "creator_share": 0.0})
+    full = shares[RUN].drop_duplicates().merge(pd.DataFrame({"tier": list(TIER_NAMES)}), how="cross")
+    return full.merge(shares, on=[*RUN, "tier"], how="left").fillna({"gmv_share": 0.0, "creator_share": 0.0})
 
 
 def tier_outcomes(shares: pd.DataFrame, creators: pd.DataFrame) -> pd.DataFrame:

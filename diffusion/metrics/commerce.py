@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from diffusion.metrics.creators import restricted_mean_time
+
 if TYPE_CHECKING:
     from diffusion.model import PlatformModel
 
@@ -73,7 +75,6 @@ def strategy_outcomes(creators: pd.DataFrame, horizon: int) -> dict[str, float]:
     ``focal_newcomer_days_to_10`` is the restricted mean number of days (over ``horizon``) a
     focal newcomer took to reach :data:`NEWCOMER_MILESTONE` followers (S5).
     """
-    from diffusion.metrics.creators import restricted_mean_time
 
     focal = creators[creators["focal"]] if "focal" in creators else creators.iloc[:0]
     gain = (focal["followers"] - focal["initial_followers"]).to_numpy(np.float64)
