@@ -119,3 +119,15 @@ def test_figures_and_report_from_tables(tmp_path):
     text = path.read_text()
     assert "| W1 |" in text and "**supported**" in text and "bar.png" in text
     assert report.config_hash({"b": 2, "a": 1}) == report.config_hash({"a": 1, "b": 2})
+
+
+def test_weak_ties_channel_table_leaves_out_unused_channels():
+    from diffusion.analyses.weak_ties import X, channel_table
+    from diffusion.params import CHANNELS
+
+    row = {X: 0.2, "replicate": 0}
+    for kind in ("views", "follows"):
+        for channel in CHANNELS:
+            row[f"{kind}_{channel}_share"] = 0.0 if channel == "promotion" else 0.25
+    table = channel_table(pd.DataFrame([row]))
+    assert "promotion" not in set(table["channel"]) and "same-city" in set(table["channel"])

@@ -46,10 +46,12 @@ def by_contagion(outcomes: pd.DataFrame) -> pd.DataFrame:
 
 
 def channel_table(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Views and new follows by channel, long form (W4)."""
+    """Views and new follows by channel, long form (W4). A channel no run used (promotion,
+    without a strategy that promotes) is left out."""
     rows = []
+    used = [c for c in CHANNELS if outcomes[f"views_{c}_share"].fillna(0).gt(0).any()]
     for kind in ("views", "follows"):
-        for channel in CHANNELS:
+        for channel in used:
             column = f"{kind}_{channel}_share"
             part = outcomes[[X, "replicate", column]].rename(columns={column: "share"})
             part.insert(1, "what", kind)
