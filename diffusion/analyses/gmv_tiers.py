@@ -95,6 +95,8 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     fig_dir, paths = out_dir / "figures", {}
     shares = tier_shares(creators, n_users)
     share_summary = analysis.summarise(shares, by=[X, "tier"], measures=["gmv_share", "creator_share"])
+    # Smallest tier first (not alphabetical), so the bars read left to right by size.
+    share_summary = share_summary.sort_values("tier", key=lambda t: t.map(TIER_NAMES.index), kind="stable")
     keys = [X, "replicate"]
     per_run = tier_outcomes(shares, creators).merge(engagement_outcomes(creators, n_users), on=keys, how="outer")
     conversions = ["conversion_live", "conversion_short_video", "conversion_live_trusted", "conversion_short_video_trusted"]
