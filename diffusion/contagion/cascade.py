@@ -9,7 +9,7 @@ from diffusion.contagion._frontier import (
     bernoulli_positions,
     entries_of,
     frontier_degrees,
-    settle_arrivals,
+    percolate,
 )
 from diffusion.contagion.result import CascadeResult, check_seeds, entry_probabilities
 from diffusion.networks.csr import CSR, to_csr
@@ -40,9 +40,11 @@ def transmit(
 
     Notes
     -----
-    This is the single definition of the sharing rule: :func:`independent_cascade` and
-    :func:`diffusion.contagion.sir` iterate it, and :class:`diffusion.model.PlatformModel`
-    calls it for peer shares (W1, W2).
+    :class:`diffusion.model.PlatformModel` calls it for peer shares (W1, W2). The kernels
+    :func:`independent_cascade` and :func:`diffusion.contagion.sir` apply the same rule through
+    :func:`~diffusion.contagion._frontier.percolate`, which runs the whole cascade in one
+    compiled call; ``tests/test_contagion_properties.py`` checks that both give each
+    target the probability ``1 - (1 - p)^k`` of being reached by ``k`` sender entries.
 
     With a scalar ``p`` below 0.5 the successes are drawn as a Bernoulli process over the
     senders' concatenated entries (:func:`~diffusion.contagion._frontier.bernoulli_positions`:
@@ -111,7 +113,7 @@ def independent_cascade(
 
     Notes
     -----
-    One step costs O(sum of frontier degrees); no per-node Python loop. The final active set
+    One step costs O(sum of frontier degrees) in one compiled pass; no per-node Python loop. The final active set
     has the distribution of the seeds' component in the bond-percolated graph (each edge kept
     with its probability); ``tests/test_validation.py`` checks this.
 
@@ -123,16 +125,6 @@ def independent_cascade(
     csr = to_csr(graph)
     probabilities = entry_probabilities(graph, csr, p)
     seeds = check_seeds(seeds, csr.n_nodes)
-    step = np.full(csr.n_nodes, -1, dtype=np.int64)
-    parent = np.full(csr.n_nodes, -1, dtype=np.int64)
-    step[seeds] = 0
-    scratch = np.full(csr.n_nodes, np.inf)  # for settle_arrivals: O(arrivals) per step, not O(n)
-    frontier, t, trials = seeds, 0, 0
-    while frontier.size and (max_steps is None or t < max_steps):
-        t += 1
-        start, degree = frontier_degrees(csr, frontier)
-        trials += int(degree.sum())
-        targets, index = _transmit(csr, start, degree, probabilities, rng)
-        # inactive targets join at step t, each with a random parent among same-step transmitters
-        frontier = settle_arrivals(targets, index, frontier, step, parent, t, rng=rng, scratch=scratch)
+    # an independent cascade is an SIR in which every node recovers after its one step
+    step, parent, _, trials = percolate(csr, seeds, probabilities, 1.0, rng, max_steps)
     return CascadeResult(activation_step=step, parent=parent, n_edge_trials=trials)

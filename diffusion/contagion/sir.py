@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diffusion.contagion._frontier import frontier_degrees, settle_arrivals
-from diffusion.contagion.cascade import _transmit
+from diffusion.contagion._frontier import percolate
 from diffusion.contagion.result import CascadeResult, check_probability, check_seeds
+from diffusion.errors import ConfigError
 from diffusion.networks.csr import to_csr
 
 
@@ -58,27 +58,12 @@ def sir(
     """
     check_probability("p_transmit", p_transmit)
     check_probability("p_recover", p_recover)
+    if p_recover == 0 and max_steps is None:
+        raise ConfigError(
+            "sir(p_recover=0) never ends: nobody recovers, so the infected keep transmitting. "
+            "Give max_steps, or a recovery probability above 0."
+        )
     csr = to_csr(graph)
     seeds = check_seeds(seeds, csr.n_nodes)
-    n = csr.n_nodes
-    infection = np.full(n, -1, dtype=np.int64)
-    recovery = np.full(n, -1, dtype=np.int64)
-    parent = np.full(n, -1, dtype=np.int64)
-    infection[seeds] = 0
-    scratch = np.full(n, np.inf)  # for settle_arrivals: O(arrivals) per step, not O(n)
-    infected = seeds.copy()
-    t, trials = 0, 0
-    while infected.size and (max_steps is None or t < max_steps):
-        t += 1
-        start, degree = frontier_degrees(csr, infected)
-        trials += int(degree.sum())
-        targets, index = _transmit(csr, start, degree, p_transmit, rng)  # the rule of transmit()
-        targets = settle_arrivals(targets, index, infected, infection, parent, t, rng=rng, scratch=scratch)
-        if p_recover >= 1.0:  # everyone recovers after one step: no draw needed
-            recovery[infected] = t
-            infected = targets
-            continue
-        recovering = rng.random(infected.size) < p_recover
-        recovery[infected[recovering]] = t
-        infected = np.concatenate([infected[~recovering], targets])
+    infection, parent, recovery, trials = percolate(csr, seeds, float(p_transmit), float(p_recover), rng, max_steps)
     return SIRResult(activation_step=infection, parent=parent, n_edge_trials=trials, recovery_step=recovery)
