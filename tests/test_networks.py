@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diffusion.errors import ConfigError, NetworkFileError
-from diffusion.networks import load_network, society_from_graph, weak_tie_society
+from diffusion.networks import csr_from_edges, edge_arrays, load_network, society_from_graph, to_csr, weak_tie_society
 from diffusion.rng import igraph_rng
 from diffusion.networks.ties import classify_ties_by_overlap, classify_ties_by_weight, neighbourhood_overlap
 
@@ -208,3 +208,59 @@ def test_classic_generators_reject_bad_arguments(call):
 
     with pytest.raises(ConfigError):
         call(networks)
+
+
+def _edgelist_columns(graph: ig.Graph) -> tuple[np.ndarray, np.ndarray]:
+    pairs = np.array(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    return pairs[:, 0], pairs[:, 1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 40),
+    edges=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 39)), max_size=120),
+    directed=st.booleans(),
+    drop=st.lists(st.integers(0, 119), max_size=10),
+)
+def test_edge_arrays_equal_get_edgelist(n, edges, directed, drop):
+    """The fast export (igraph's C edge list) gives exactly get_edgelist()'s columns, for
+    directed and undirected graphs with loops, multi-edges, edges added one batch at a time
+    (spare capacity in igraph's vectors) and edges deleted; and so the same CSR."""
+    graph = ig.Graph(n=n, directed=directed)
+    edges = [(s % n, t % n) for s, t in edges]
+    graph.add_edges(edges[: len(edges) // 2])
+    graph.add_edges(edges[len(edges) // 2:])
+    graph.delete_edges(sorted({k for k in drop if k < graph.ecount()}))
+    sources, targets = edge_arrays(graph)
+    expected = _edgelist_columns(graph)
+    assert sources.dtype == targets.dtype == np.int64
+    np.testing.assert_array_equal(sources, expected[0])
+    np.testing.assert_array_equal(targets, expected[1])
+    csr = to_csr(graph)
+    slow = csr_from_edges(n, *expected, directed=directed)
+    for name in ("indptr", "indices", "edge_ids"):
+        np.testing.assert_array_equal(getattr(csr, name), getattr(slow, name))
+
+
+def test_edge_arrays_fall_back_to_get_edgelist_when_the_layout_does_not_check_out(monkeypatch):
+    """If igraph's C layout ever differs (checked field by field), the export goes through
+    get_edgelist() and gives the same arrays."""
+    from diffusion.networks import csr as csr_module
+
+    graph = ig.Graph.Barabasi(300, 3, directed=True)
+    monkeypatch.setattr(csr_module, "_edge_columns_from_struct", lambda g: None)
+    fallback = edge_arrays(graph)
+    monkeypatch.undo()
+    assert csr_module._edge_columns_from_struct(graph) is not None
+    for got, want in zip(fallback, _edgelist_columns(graph)):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_struct_export_refuses_a_graph_whose_fields_do_not_match(monkeypatch):
+    """A vertex count that disagrees with vcount() (as a changed layout would read) is refused
+    before any edge vector is read."""
+    from diffusion.networks import csr as csr_module
+
+    graph = ig.Graph.Ring(10)
+    monkeypatch.setattr(ig.Graph, "vcount", lambda self: 11)
+    assert csr_module._edge_columns_from_struct(graph) is None

@@ -8,6 +8,7 @@ attributes such as tie strength can be gathered in CSR order with ``attr[csr.edg
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import gc
 import itertools
@@ -148,19 +149,71 @@ def _collector_paused():
             gc.enable()
 
 
-def _flat_edges(graph: ig.Graph) -> np.ndarray:
-    """Endpoints of every edge, interleaved: ``[s0, t0, s1, t1, ...]``, in edge-id order."""
+class _VectorInt(ctypes.Structure):
+    """igraph's ``igraph_vector_int_t``: storage start, storage end, end of the used part."""
+
+    _fields_ = [("stor_begin", ctypes.c_void_p), ("stor_end", ctypes.c_void_p), ("end", ctypes.c_void_p)]
+
+
+class _GraphStruct(ctypes.Structure):
+    """The leading fields of igraph's C ``igraph_t`` (``include/igraph_datatype.h``): vertex
+    count, directedness, then the two columns of the edge list, ``from`` and ``to``."""
+
+    _fields_ = [("n", ctypes.c_int64), ("directed", ctypes.c_bool), ("from_", _VectorInt), ("to", _VectorInt)]
+
+
+def _edge_columns_from_struct(graph: ig.Graph) -> tuple[np.ndarray, np.ndarray] | None:
+    """Copy the edge list straight out of igraph's C graph, or ``None`` if that is not safe.
+
+    python-igraph has no bulk numeric export (``get_edgelist()`` builds a Python tuple per
+    edge: about 1.3 s of the 2 s a 5-million-edge graph took to convert). ``_raw_pointer()``
+    gives the address of the C ``igraph_t``, whose ``from``/``to`` vectors hold the endpoints
+    as 64-bit integers. The layout is not a public API, so it is checked before any vector is
+    read (vertex count, directedness, both lengths equal to ``ecount()``, storage bounds) and
+    after (a sample of edges against ``graph.es[k].tuple``); any mismatch returns ``None`` and
+    the caller falls back to ``get_edgelist()``.
+    """
+    raw_pointer = getattr(graph, "_raw_pointer", None)
     n_edges = graph.ecount()
-    with _collector_paused():
-        # fromiter over the flattened tuples is about 2x faster than np.array(list of tuples).
-        return np.fromiter(
-            itertools.chain.from_iterable(graph.get_edgelist()), dtype=np.int64, count=2 * n_edges
-        )
+    if raw_pointer is None or n_edges == 0:
+        return None
+    struct = _GraphStruct.from_address(raw_pointer())
+    if struct.n != graph.vcount() or bool(struct.directed) != graph.is_directed():
+        return None
+    item = ctypes.sizeof(ctypes.c_int64)
+    columns = []
+    for vector in (struct.from_, struct.to):
+        begin, end, stor_end = vector.stor_begin, vector.end, vector.stor_end
+        if not begin or end is None or stor_end is None or not begin <= end <= stor_end:
+            return None
+        if end - begin != n_edges * item:
+            return None
+        columns.append(np.ctypeslib.as_array((ctypes.c_int64 * n_edges).from_address(begin)).copy())
+    first, second = columns
+    # igraph keeps an undirected edge as (larger id, smaller id) and reports it the other way
+    # round, so ``get_edgelist()`` order is (to, from) there.
+    sources, targets = (first, second) if graph.is_directed() else (second, first)
+    probe = np.unique(np.r_[0, n_edges - 1, np.linspace(0, n_edges - 1, 7).astype(np.int64)])
+    for k in probe:
+        if graph.es[int(k)].tuple != (int(sources[k]), int(targets[k])):
+            return None
+    return sources, targets
 
 
 def edge_arrays(graph: ig.Graph) -> tuple[np.ndarray, np.ndarray]:
-    """Source and target arrays of an igraph graph's edges, in edge-id order."""
-    flat = _flat_edges(graph)
+    """Source and target arrays (int64) of an igraph graph's edges, in edge-id order.
+
+    The same arrays as ``zip(*graph.get_edgelist())``, read from igraph's C edge list where its
+    layout checks out (about 20x faster at 5 x 10^6 edges), else through ``get_edgelist()``.
+    """
+    columns = _edge_columns_from_struct(graph)
+    if columns is not None:
+        return columns
+    with _collector_paused():
+        # fromiter over the flattened tuples is about 2x faster than np.array(list of tuples).
+        flat = np.fromiter(
+            itertools.chain.from_iterable(graph.get_edgelist()), dtype=np.int64, count=2 * graph.ecount()
+        )
     return flat[0::2].copy(), flat[1::2].copy()
 
 
@@ -169,14 +222,13 @@ def to_csr(graph: ig.Graph | CSR) -> CSR:
 
     Notes
     -----
-    Built from ``get_edgelist()`` (the one bulk export python-igraph offers) with the garbage
-    collector paused, then a compiled counting sort (:func:`csr_from_edges`). At 10^6 vertices
-    and 5 x 10^6 edges the export takes most of the time; ``get_adjacency_sparse()`` goes
-    through the same export and is slower still.
+    The edge list comes from :func:`edge_arrays` (igraph's own C arrays, checked, or
+    ``get_edgelist()``), then a compiled counting sort (:func:`csr_from_edges`) lays it out.
+    ``get_adjacency_sparse()`` goes through ``get_edgelist()`` and is slower.
     """
     if isinstance(graph, CSR):
         return graph
     if not isinstance(graph, ig.Graph):
         raise TypeError(f"expected an igraph.Graph or a CSR, got {type(graph).__name__}")
-    flat = _flat_edges(graph)
-    return csr_from_edges(graph.vcount(), flat[0::2], flat[1::2], directed=graph.is_directed())
+    sources, targets = edge_arrays(graph)
+    return csr_from_edges(graph.vcount(), sources, targets, directed=graph.is_directed())
