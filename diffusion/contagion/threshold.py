@@ -41,22 +41,23 @@ def _run_threshold(
     parent, a uniform choice among the node's neighbours in that layer.
 
     The pass is memory-bound on large graphs: the frontier is sorted so that the neighbour
-    lists are read in address order, and each node's slack and current key share one 16-byte
-    row of ``work`` so that an entry costs a single random access beyond the 1-byte state
-    (at 10^6 nodes the rows fit in a 32 MB L3 cache; separate arrays did not).
+    lists are read in address order, and everything a node's arrival touches (slack, step of
+    its last arrival, arrivals in that step, parent candidate) lies in one 32-byte row of
+    ``work``, so an entry costs a single cache line beyond the 1-byte state. The parent is
+    reservoir-sampled (the k-th arrival of a step replaces it with probability 1/k), drawing
+    from ``rng`` inside the compiled pass only when a node is reached twice or more in a step.
     """
     n = csr.n_nodes
     step = np.full(n, -1, dtype=np.int64)
-    parent = np.full(n, -1, dtype=np.int64)
     # tolerance guards against rounding in sums of fractions (e.g. 3 * (1/3) < 1)
     slack = needed - _TOLERANCE
     if receiver_total is not None:  # nodes without incoming weight are never reached
         slack = np.where(receiver_total > 0, slack * np.where(receiver_total > 0, receiver_total, 1.0), np.inf)
-    # work[v] = (slack, key): the key of the best arrival so far is stored as t + u / 2 at
-    # step t, so a key older than this step is recognised by its value (no reset per step).
-    work = np.empty((n, 2))
-    work[:, 0] = slack
-    work[:, 1] = -1.0
+    # work[v] = (slack, step of the last arrival, arrivals in that step, parent candidate);
+    # the step column tells a count of an older step from this one's (no reset per step).
+    work = np.empty((n, _ROW))
+    work[:, _SLACK] = slack
+    work[:, _LAST:] = -1.0
     state = np.zeros(n, dtype=np.uint8)
     step[seeds] = 0
     state[seeds] = _ACTIVE
@@ -65,14 +66,11 @@ def _run_threshold(
     free = np.flatnonzero((needed <= _TOLERANCE) & (step < 0))
     no_weights = np.empty(0, dtype=np.float64)
     push = _compiled()
-    indptr = csr.indptr
     frontier, t, trials = seeds, 0, 0
     while max_steps is None or t < max_steps:
-        n_entries = int((indptr[frontier + 1] - indptr[frontier]).sum())
-        keys = rng.random(n_entries)  # one per entry: the parent choice
-        fresh = push(
-            indptr, csr.indices, frontier, keys, no_weights if entry_weight is None else entry_weight,
-            work, state, parent, t + 1,
+        fresh, n_entries = push(
+            csr.indptr, csr.indices, frontier, no_weights if entry_weight is None else entry_weight,
+            work, state, t + 1, rng,
         )
         trials += n_entries
         if t == 0 and free.size:
@@ -84,12 +82,18 @@ def _run_threshold(
         t += 1
         step[fresh] = t
         state[fresh] = _ACTIVE
-        orphans = fresh[work[fresh, 1] < t]
+        orphans = fresh[work[fresh, _LAST] < t]
         if orphans.size:  # tipped by older neighbours only (possible when thresholds <= 0)
-            parent[orphans] = _any_active_neighbour(csr, orphans, step, t, rng)
+            work[orphans, _PARENT] = _any_active_neighbour(csr, orphans, step, t, rng)
         frontier = np.sort(fresh)
-    parent[step < 0] = -1  # candidates of nodes that were reached but never tipped
+    # candidates of nodes that were reached but never tipped are not parents
+    parent = np.where(step > 0, work[:, _PARENT], -1.0).astype(np.int64)
     return CascadeResult(activation_step=step, parent=parent, n_edge_trials=trials)
+
+
+#: Columns of a node's row in the threshold kernel's ``work`` array (one 32-byte row a node).
+_SLACK, _LAST, _COUNT, _PARENT, _ROW = 0, 1, 2, 3, 4
+
 
 
 @functools.cache
@@ -98,25 +102,29 @@ def _compiled():
     import numba
 
     @numba.njit(cache=True, nogil=True)
-    def push(indptr, indices, frontier, keys, entry_weight, work, state, parent, t):
+    def push(indptr, indices, frontier, entry_weight, work, state, t, rng):
         """Subtract the weight of every entry out of ``frontier`` from its receiver's slack;
-        return the inactive nodes whose slack reaches zero (marked crossed in ``state``).
-        Every node reached gets as ``parent`` the sender of its smallest-key arrival."""
+        return the inactive nodes whose slack reaches zero (marked crossed in ``state``) and
+        the number of entries. The k-th arrival of step ``t`` at a node becomes its parent
+        candidate with probability 1/k."""
         weighted = entry_weight.size > 0
         fresh = np.empty(64, dtype=np.int64)
-        n_fresh, k = 0, 0
+        n_fresh, n_entries = 0, 0
         for f in frontier:
+            n_entries += indptr[f + 1] - indptr[f]
             for e in range(indptr[f], indptr[f + 1]):
                 v = indices[e]
-                key = t + 0.5 * keys[k]  # below t + 1 whatever the rounding
-                k += 1
                 if state[v] == 2:  # active
                     continue
-                work[v, 0] -= entry_weight[e] if weighted else 1.0
-                if work[v, 1] < t or key < work[v, 1]:
-                    work[v, 1] = key
-                    parent[v] = f
-                if state[v] == 0 and work[v, 0] <= 0.0:
+                row = work[v]
+                row[0] -= entry_weight[e] if weighted else 1.0
+                if row[1] != t:
+                    row[1], row[2], row[3] = t, 1.0, f
+                else:
+                    row[2] += 1.0
+                    if rng.random() * row[2] < 1.0:
+                        row[3] = f
+                if state[v] == 0 and row[0] <= 0.0:
                     state[v] = 1  # crossed: active from this step
                     if n_fresh == fresh.size:
                         grown = np.empty(2 * fresh.size, dtype=np.int64)
@@ -124,7 +132,7 @@ def _compiled():
                         fresh = grown
                     fresh[n_fresh] = v
                     n_fresh += 1
-        return fresh[:n_fresh].copy()
+        return fresh[:n_fresh].copy(), n_entries
 
     return push
 
