@@ -164,12 +164,6 @@ def _percolate_compiled():
     import numba
 
     @numba.njit(cache=True, nogil=True)
-    def grown(array, size):
-        out = np.empty(max(size, 2 * array.size), dtype=array.dtype)
-        out[: array.size] = array
-        return out
-
-    @numba.njit(cache=True, nogil=True)
     def run(indptr, indices, seeds, p, p_entry, p_recover, infection, parent, recovery, rng, max_steps):
         n = infection.size
         per_entry = p_entry.size > 0
@@ -192,7 +186,12 @@ def _percolate_compiled():
             for f in senders:
                 start, degree = indptr[f], indptr[f + 1] - indptr[f]
                 if m + degree > entry.size:  # at most one success per entry
-                    entry, sender = grown(entry, m + degree), grown(sender, m + degree)
+                    # (grown inline: calling another jitted closure would make numba's cache
+                    # key differ in every process, recompiling this function each time)
+                    size = max(m + degree, 2 * entry.size)
+                    entry_, sender_ = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
+                    entry_[:m], sender_[:m] = entry[:m], sender[:m]
+                    entry, sender = entry_, sender_
                 if per_entry:
                     for e in range(start, start + degree):
                         entry[m], sender[m] = e, f
