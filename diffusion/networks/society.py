@@ -17,7 +17,7 @@ import igraph as ig
 import numpy as np
 
 from diffusion.errors import ConfigError
-from diffusion.networks.csr import CSR, csr_from_edges
+from diffusion.networks.csr import CSR, csr_from_edges, edge_arrays
 from diffusion.pairs import search
 from diffusion.params import check_range
 
@@ -546,7 +546,7 @@ def society_from_graph(
     zipf = 1.0 / np.arange(1, n_cities + 1)
     circle_city = np.unique(rng.choice(n_cities, size=n_circles, p=zipf / zipf.sum()), return_inverse=True)[1]
     city = circle_city[circle]
-    source, target = (np.asarray(a, dtype=np.int64) for a in zip(*graph.get_edgelist())) if graph.ecount() else (np.zeros(0, np.int64),) * 2
+    source, target = edge_arrays(graph)
     weak = circle[source] != circle[target]
     if has_weight:
         raw = np.asarray(graph.es["weight"], dtype=np.float64)
