@@ -45,7 +45,7 @@ from diffusion.metrics import cascades as cascade_metrics
 from diffusion.metrics import creators as creator_metrics
 from diffusion.metrics import platform as platform_metrics
 from diffusion.networks.society import Society
-from diffusion.pairs import PairTable
+from diffusion.pairs import PairTable, search
 from diffusion.params import CHANNELS, BehaviourParams, CampaignParams, PlatformParams
 from diffusion.policies import AppealWeighted, ExposurePolicy, FeedState
 from diffusion.strategies import CreatorStrategy, DayState, Promotion, StrategyContext
@@ -814,34 +814,37 @@ class PlatformModel(mesa.Model):
     def _cascades(self, rows: np.ndarray) -> pd.DataFrame:
         """Size, depth and structural virality of the cascade trees behind the given rows.
 
+        ``rows`` are increasing and hold every row of each item they touch.
+
         Each item's tree has the creator's post as root; a viewer's parent is the tie whose
         share they saw first, or the root when a platform channel showed them the item
         (W2; structural virality after Goel et al. 2016).
         """
         ex = self.exposures
-        item = ex.first()[rows]
-        user = ex.second()[rows]
+        keys = ex.keys[rows]  # sorted and unique: viewer node k is row rows[k]
+        item = keys // ex.n_second
         parent_user = ex["parent"][rows]
-        items, root_of = np.unique(item, return_inverse=True)
+        # Each item's rows are contiguous: items and root_of as np.unique(item, return_inverse).
+        first_of_item = np.r_[True, item[1:] != item[:-1]]
+        starts = np.flatnonzero(first_of_item)
+        items, root_of = item[starts], np.cumsum(first_of_item) - 1
         n_rows = rows.size
-        # Nodes 0..n_rows-1 are viewers; node n_rows + k is the root of items[k].
-        local = PairTable(self.n_users, {"node": np.int64})
-        order_keys = local.key(item, user)
-        local.insert(order_keys, {"node": np.arange(n_rows)})
+        # Nodes 0..n_rows-1 are viewers; node n_rows + k is the root of items[k]. A sharer
+        # always has a row for the item (a share follows a view), so every parent is found.
         has_parent = parent_user >= 0
-        parent = n_rows + root_of
-        parent_node = local["node"][local.find(local.key(item[has_parent], parent_user[has_parent]))]
-        parent = parent.astype(np.int64)
+        parent = (n_rows + root_of).astype(np.int64)
+        parent_keys = ex.key(item[has_parent], parent_user[has_parent])
+        parent_node = search(keys, parent_keys)
+        if parent_node.size and not np.array_equal(keys[np.minimum(parent_node, n_rows - 1)], parent_keys):
+            raise RuntimeError("a share's sender has no exposure row for the item")
         parent[has_parent] = parent_node
         parent = np.concatenate([parent, np.full(items.size, -1, dtype=np.int64)])
         step = np.concatenate([ex["first_step"][rows].astype(np.int64) + 1, self.items.created[items]])
-        depth = cascade_metrics.tree_depth(parent, step)
-        tree = np.concatenate([root_of, np.arange(items.size)])
-        size = np.bincount(root_of, minlength=items.size)
+        depth, root, subtree = cascade_metrics.forest(parent, step)
+        size = np.diff(np.r_[starts, n_rows])
         peer_size = np.bincount(root_of[has_parent], minlength=items.size)
-        max_depth = np.zeros(items.size, dtype=np.int64)
-        np.maximum.at(max_depth, tree, depth)
-        virality = cascade_metrics.structural_virality(parent, step)
+        max_depth = np.maximum.reduceat(depth[:n_rows], starts)  # viewers are deeper than roots
+        virality = cascade_metrics.virality_of_forest(parent, root, subtree)
         return self._cascade_frame(items, size, peer_size, max_depth, virality)
 
     def _empty_cascades(self, items: np.ndarray) -> pd.DataFrame:
