@@ -45,7 +45,7 @@ from diffusion.metrics import cascades as cascade_metrics
 from diffusion.metrics import creators as creator_metrics
 from diffusion.metrics import platform as platform_metrics
 from diffusion.networks.society import Society
-from diffusion.pairs import PairTable, search
+from diffusion.pairs import PairTable, argsort_stable, search
 from diffusion.params import CHANNELS, BehaviourParams, CampaignParams, PlatformParams
 from diffusion.policies import AppealWeighted, ExposurePolicy, FeedState
 from diffusion.strategies import CreatorStrategy, DayState, Promotion, StrategyContext
@@ -69,6 +69,16 @@ EXPOSURE_COLUMNS = {
 
 #: Columns of the user-creator relation table (trust, following).
 RELATION_COLUMNS = {"trust": np.float64, "following": np.bool_, "since": np.int32}
+
+
+def pair_channel_order(keys: np.ndarray, channel: np.ndarray) -> np.ndarray:
+    """``np.lexsort((channel, keys))``: by pair key, then channel, then position.
+
+    One stable sort of ``keys * 8 + channel`` (channels fit in 3 bits) gives the same order.
+    """
+    if keys.size and (keys.max() >= 2**59 or keys.min() < 0):  # the combined key would overflow
+        return np.lexsort((channel, keys))
+    return argsort_stable(keys * 8 + channel)
 
 
 @dataclass(frozen=True, eq=False)
@@ -409,7 +419,7 @@ class PlatformModel(mesa.Model):
         user, item, channel, source, endorsement = (a[keep] for a in (user, item, channel, source, endorsement))
 
         keys = self.exposures.key(item, user)
-        order = np.lexsort((channel, keys))  # per pair, a share (channel 0) comes first
+        order = pair_channel_order(keys, channel)  # per pair, a share (channel 0) comes first
         keys, user, item, channel, source, endorsement = (
             a[order] for a in (keys, user, item, channel, source, endorsement)
         )
@@ -801,11 +811,13 @@ class PlatformModel(mesa.Model):
     def expire(self) -> None:
         """Close the cascades of items whose last day was today and drop their exposures."""
         t = self.day
-        item_of_row = self.exposures.first()
-        dying = self.items.expires[item_of_row] == t + 1
-        if dying.any():
-            self.cascade_records.append(self._cascades(np.flatnonzero(dying)))
-            self.exposures.keep(~dying)
+        # Rows are sorted by item, so each dying item's rows are one run of the table.
+        start, stop = self.exposures.rows_of_first(np.flatnonzero(self.items.expires == t + 1))
+        lengths = stop - start
+        if lengths.sum():
+            rows = np.repeat(start - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+            self.cascade_records.append(self._cascades(rows))
+            self.exposures.drop_runs(start, stop)
         no_views = np.flatnonzero((self.items.expires == t + 1) & (self.items.views == 0))
         if no_views.size:
             self.cascade_records.append(self._empty_cascades(no_views))
