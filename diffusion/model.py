@@ -71,6 +71,14 @@ EXPOSURE_COLUMNS = {
 RELATION_COLUMNS = {"trust": np.float64, "following": np.bool_, "since": np.int32}
 
 
+def add_counts(counts: np.ndarray, index: np.ndarray) -> None:
+    """``np.add.at(counts.reshape(-1), index, 1)`` for integer ``counts``, by one bincount.
+
+    ``counts`` is updated in place (pass the array itself, not an attribute to rebind).
+    """
+    counts += np.bincount(index, minlength=counts.size).reshape(counts.shape)
+
+
 def pair_channel_order(keys: np.ndarray, channel: np.ndarray) -> np.ndarray:
     """``np.lexsort((channel, keys))``: by pair key, then channel, then position.
 
@@ -528,8 +536,8 @@ class PlatformModel(mesa.Model):
         draw_creator, draw_item = rng.random(users.size), rng.random(users.size)
         if follow_keys.size == 0:
             return np.full(users.size, -1, dtype=np.int64)
-        start = np.searchsorted(follow_keys, users * self.n_users)
-        stop = np.searchsorted(follow_keys, (users + 1) * self.n_users)
+        start = search(follow_keys, users * self.n_users)
+        stop = search(follow_keys, (users + 1) * self.n_users)
         pick = np.minimum(start + np.floor(draw_creator * (stop - start)).astype(np.int64), follow_keys.size - 1)
         creator = follow_keys[pick] % self.n_users
         item = self._pick_by_group(live, self.items.creator[live], creator, self.n_users, draw_item)
@@ -661,11 +669,11 @@ class PlatformModel(mesa.Model):
 
         # ---- commit: item counters and channel totals (W4)
         new_items, new_channel = ex.item[is_new], ex.channel[is_new].astype(np.int64)
-        np.add.at(it.views, new_items, 1)
-        np.add.at(it.views_by_channel, (new_items, new_channel), 1)
-        np.add.at(it.likes, ex.item[like], 1)
-        np.add.at(it.shares, ex.item[share], 1)
-        np.add.at(it.purchases, ex.item[buy], 1)
+        add_counts(it.views, new_items)
+        add_counts(it.views_by_channel, new_items * len(CHANNELS) + new_channel)
+        add_counts(it.likes, ex.item[like])
+        add_counts(it.shares, ex.item[share])
+        add_counts(it.purchases, ex.item[buy])
         self.views_by_channel += np.bincount(new_channel, minlength=len(CHANNELS))
         self.creator_views += np.bincount(creator[is_new], minlength=self.n_users)
         reached = (self.creator_views >= self.milestone_views) & (self.milestone_step < 0)

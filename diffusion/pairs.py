@@ -294,9 +294,10 @@ class PairTable:
     def get(self, name: str, rows: np.ndarray, default) -> np.ndarray:
         """Values of column ``name`` at ``rows``, and ``default`` where a row is -1."""
         column = self.columns[name]
-        out = np.full(rows.shape, default, dtype=column.dtype)
-        found = rows >= 0
-        out[found] = column[rows[found]]
+        if column.size == 0:
+            return np.full(rows.shape, default, dtype=column.dtype)
+        out = column[rows]  # -1 reads the last row: overwritten just below
+        out[rows < 0] = default
         return out
 
     def keep(self, mask: np.ndarray) -> None:
@@ -328,6 +329,6 @@ class PairTable:
     def rows_of_first(self, first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Start and stop row of each ``first`` value's contiguous block."""
         first = np.asarray(first, dtype=np.int64)
-        start = np.searchsorted(self.keys, first * self.n_second)
-        stop = np.searchsorted(self.keys, (first + 1) * self.n_second)
+        start = search(self.keys, first * self.n_second)
+        stop = search(self.keys, (first + 1) * self.n_second)
         return start, stop

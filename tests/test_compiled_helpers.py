@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from diffusion import pairs
 from diffusion.errors import ConfigError
 from diffusion.metrics import cascades
-from diffusion.model import pair_channel_order
+from diffusion.model import add_counts, pair_channel_order
 from diffusion.policies import sample_weighted
 
 pytestmark = pytest.mark.property
@@ -203,3 +203,22 @@ def test_sample_weighted_matches_the_binary_search(weights, n_slots, seed):
 def test_sample_weighted_rejects_bad_weights(bad):
     with pytest.raises(ConfigError, match="finite and non-negative"):
         sample_weighted(np.arange(3), np.array([1.0, bad, 2.0]), 5, rng=np.random.default_rng(0))
+
+
+@settings(max_examples=40, deadline=None)
+@given(index=st.lists(st.integers(0, 29), max_size=200))
+def test_add_counts_is_add_at(index):
+    index = np.asarray(index, dtype=np.int64)
+    counts, expected = np.arange(30).reshape(10, 3), np.arange(30).reshape(10, 3)
+    add_counts(counts, index)
+    np.add.at(expected.reshape(-1), index, 1)
+    np.testing.assert_array_equal(counts, expected)
+
+
+def test_get_reads_rows_and_defaults():
+    table = pairs.PairTable(10, {"v": np.int16})
+    np.testing.assert_array_equal(table.get("v", np.array([-1, -1]), 7), [7, 7])
+    table.insert(np.array([3, 5]), {"v": np.array([30, 50])})
+    got = table.get("v", np.array([1, -1, 0]), -2)
+    assert got.dtype == np.int16
+    np.testing.assert_array_equal(got, [50, -2, 30])
