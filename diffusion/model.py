@@ -45,7 +45,7 @@ from diffusion.metrics import cascades as cascade_metrics
 from diffusion.metrics import creators as creator_metrics
 from diffusion.metrics import platform as platform_metrics
 from diffusion.networks.society import Society
-from diffusion.pairs import PairTable
+from diffusion.pairs import PairTable, argsort_stable, search
 from diffusion.params import CHANNELS, BehaviourParams, CampaignParams, PlatformParams
 from diffusion.policies import AppealWeighted, ExposurePolicy, FeedState
 from diffusion.strategies import CreatorStrategy, DayState, Promotion, StrategyContext
@@ -69,6 +69,24 @@ EXPOSURE_COLUMNS = {
 
 #: Columns of the user-creator relation table (trust, following).
 RELATION_COLUMNS = {"trust": np.float64, "following": np.bool_, "since": np.int32}
+
+
+def add_counts(counts: np.ndarray, index: np.ndarray) -> None:
+    """``np.add.at(counts.reshape(-1), index, 1)`` for integer ``counts``, by one bincount.
+
+    ``counts`` is updated in place (pass the array itself, not an attribute to rebind).
+    """
+    counts += np.bincount(index, minlength=counts.size).reshape(counts.shape)
+
+
+def pair_channel_order(keys: np.ndarray, channel: np.ndarray) -> np.ndarray:
+    """``np.lexsort((channel, keys))``: by pair key, then channel, then position.
+
+    One stable sort of ``keys * 8 + channel`` (channels fit in 3 bits) gives the same order.
+    """
+    if keys.size and (keys.max() >= 2**59 or keys.min() < 0):  # the combined key would overflow
+        return np.lexsort((channel, keys))
+    return argsort_stable(keys * 8 + channel)
 
 
 @dataclass(frozen=True, eq=False)
@@ -409,7 +427,7 @@ class PlatformModel(mesa.Model):
         user, item, channel, source, endorsement = (a[keep] for a in (user, item, channel, source, endorsement))
 
         keys = self.exposures.key(item, user)
-        order = np.lexsort((channel, keys))  # per pair, a share (channel 0) comes first
+        order = pair_channel_order(keys, channel)  # per pair, a share (channel 0) comes first
         keys, user, item, channel, source, endorsement = (
             a[order] for a in (keys, user, item, channel, source, endorsement)
         )
@@ -518,8 +536,8 @@ class PlatformModel(mesa.Model):
         draw_creator, draw_item = rng.random(users.size), rng.random(users.size)
         if follow_keys.size == 0:
             return np.full(users.size, -1, dtype=np.int64)
-        start = np.searchsorted(follow_keys, users * self.n_users)
-        stop = np.searchsorted(follow_keys, (users + 1) * self.n_users)
+        start = search(follow_keys, users * self.n_users)
+        stop = search(follow_keys, (users + 1) * self.n_users)
         pick = np.minimum(start + np.floor(draw_creator * (stop - start)).astype(np.int64), follow_keys.size - 1)
         creator = follow_keys[pick] % self.n_users
         item = self._pick_by_group(live, self.items.creator[live], creator, self.n_users, draw_item)
@@ -651,11 +669,11 @@ class PlatformModel(mesa.Model):
 
         # ---- commit: item counters and channel totals (W4)
         new_items, new_channel = ex.item[is_new], ex.channel[is_new].astype(np.int64)
-        np.add.at(it.views, new_items, 1)
-        np.add.at(it.views_by_channel, (new_items, new_channel), 1)
-        np.add.at(it.likes, ex.item[like], 1)
-        np.add.at(it.shares, ex.item[share], 1)
-        np.add.at(it.purchases, ex.item[buy], 1)
+        add_counts(it.views, new_items)
+        add_counts(it.views_by_channel, new_items * len(CHANNELS) + new_channel)
+        add_counts(it.likes, ex.item[like])
+        add_counts(it.shares, ex.item[share])
+        add_counts(it.purchases, ex.item[buy])
         self.views_by_channel += np.bincount(new_channel, minlength=len(CHANNELS))
         self.creator_views += np.bincount(creator[is_new], minlength=self.n_users)
         reached = (self.creator_views >= self.milestone_views) & (self.milestone_step < 0)
@@ -801,11 +819,13 @@ class PlatformModel(mesa.Model):
     def expire(self) -> None:
         """Close the cascades of items whose last day was today and drop their exposures."""
         t = self.day
-        item_of_row = self.exposures.first()
-        dying = self.items.expires[item_of_row] == t + 1
-        if dying.any():
-            self.cascade_records.append(self._cascades(np.flatnonzero(dying)))
-            self.exposures.keep(~dying)
+        # Rows are sorted by item, so each dying item's rows are one run of the table.
+        start, stop = self.exposures.rows_of_first(np.flatnonzero(self.items.expires == t + 1))
+        lengths = stop - start
+        if lengths.sum():
+            rows = np.repeat(start - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+            self.cascade_records.append(self._cascades(rows))
+            self.exposures.drop_runs(start, stop)
         no_views = np.flatnonzero((self.items.expires == t + 1) & (self.items.views == 0))
         if no_views.size:
             self.cascade_records.append(self._empty_cascades(no_views))
@@ -814,34 +834,37 @@ class PlatformModel(mesa.Model):
     def _cascades(self, rows: np.ndarray) -> pd.DataFrame:
         """Size, depth and structural virality of the cascade trees behind the given rows.
 
+        ``rows`` are increasing and hold every row of each item they touch.
+
         Each item's tree has the creator's post as root; a viewer's parent is the tie whose
         share they saw first, or the root when a platform channel showed them the item
         (W2; structural virality after Goel et al. 2016).
         """
         ex = self.exposures
-        item = ex.first()[rows]
-        user = ex.second()[rows]
+        keys = ex.keys[rows]  # sorted and unique: viewer node k is row rows[k]
+        item = keys // ex.n_second
         parent_user = ex["parent"][rows]
-        items, root_of = np.unique(item, return_inverse=True)
+        # Each item's rows are contiguous: items and root_of as np.unique(item, return_inverse).
+        first_of_item = np.r_[True, item[1:] != item[:-1]]
+        starts = np.flatnonzero(first_of_item)
+        items, root_of = item[starts], np.cumsum(first_of_item) - 1
         n_rows = rows.size
-        # Nodes 0..n_rows-1 are viewers; node n_rows + k is the root of items[k].
-        local = PairTable(self.n_users, {"node": np.int64})
-        order_keys = local.key(item, user)
-        local.insert(order_keys, {"node": np.arange(n_rows)})
+        # Nodes 0..n_rows-1 are viewers; node n_rows + k is the root of items[k]. A sharer
+        # always has a row for the item (a share follows a view), so every parent is found.
         has_parent = parent_user >= 0
-        parent = n_rows + root_of
-        parent_node = local["node"][local.find(local.key(item[has_parent], parent_user[has_parent]))]
-        parent = parent.astype(np.int64)
+        parent = (n_rows + root_of).astype(np.int64)
+        parent_keys = ex.key(item[has_parent], parent_user[has_parent])
+        parent_node = search(keys, parent_keys)
+        if parent_node.size and not np.array_equal(keys[np.minimum(parent_node, n_rows - 1)], parent_keys):
+            raise RuntimeError("a share's sender has no exposure row for the item")
         parent[has_parent] = parent_node
         parent = np.concatenate([parent, np.full(items.size, -1, dtype=np.int64)])
         step = np.concatenate([ex["first_step"][rows].astype(np.int64) + 1, self.items.created[items]])
-        depth = cascade_metrics.tree_depth(parent, step)
-        tree = np.concatenate([root_of, np.arange(items.size)])
-        size = np.bincount(root_of, minlength=items.size)
+        depth, root, subtree = cascade_metrics.forest(parent, step)
+        size = np.diff(np.r_[starts, n_rows])
         peer_size = np.bincount(root_of[has_parent], minlength=items.size)
-        max_depth = np.zeros(items.size, dtype=np.int64)
-        np.maximum.at(max_depth, tree, depth)
-        virality = cascade_metrics.structural_virality(parent, step)
+        max_depth = np.maximum.reduceat(depth[:n_rows], starts)  # viewers are deeper than roots
+        virality = cascade_metrics.virality_of_forest(parent, root, subtree)
         return self._cascade_frame(items, size, peer_size, max_depth, virality)
 
     def _empty_cascades(self, items: np.ndarray) -> pd.DataFrame:

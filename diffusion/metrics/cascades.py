@@ -2,20 +2,15 @@
 
 A cascade forest is given as a ``parent`` array (-1 for roots) and each node's activation
 step, with every parent activated strictly before its children (true of every kernel and of the
-platform model). All functions process nodes level by level with ``np.add.at``; the only Python
-loop is over distinct steps.
+platform model). One compiled pass (:func:`forest`) gives every node's depth, root and subtree
+size; the other measures are read off it.
 """
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
-
-
-def _levels(step: np.ndarray) -> list[np.ndarray]:
-    order = np.argsort(step, kind="stable")
-    sorted_steps = step[order]
-    cuts = np.flatnonzero(np.diff(sorted_steps)) + 1
-    return np.split(order, cuts)
 
 
 def _check(parent: np.ndarray, step: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -23,40 +18,111 @@ def _check(parent: np.ndarray, step: np.ndarray) -> tuple[np.ndarray, np.ndarray
     step = np.asarray(step, dtype=np.int64)
     if parent.shape != step.shape:
         raise ValueError("parent and activation_step must have the same length")
-    child = parent >= 0
-    if np.any(step[parent[child]] >= step[child]):
+    return np.ascontiguousarray(parent.ravel()), np.ascontiguousarray(step.ravel())
+
+
+def forest(parent: np.ndarray, activation_step: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Depth, root and subtree size of every node of a cascade forest, in one pass.
+
+    Parameters
+    ----------
+    parent : numpy.ndarray of int
+        Parent node of each node; a negative value marks a root.
+    activation_step : numpy.ndarray of int
+        Step at which each node was activated; a parent's must be strictly smaller.
+
+    Returns
+    -------
+    depth : numpy.ndarray of int64
+        0 for roots, the parent's depth + 1 otherwise.
+    root : numpy.ndarray of int64
+        The root of the tree each node belongs to.
+    size : numpy.ndarray of int64
+        Number of nodes in the subtree under each node, itself included.
+
+    Raises
+    ------
+    ValueError
+        If the lengths differ, a parent is not a node, or a parent is not activated strictly
+        before its child.
+
+    Notes
+    -----
+    O(n), compiled with numba: each node's chain of ancestors is walked up only as far as the
+    first node already done, which also gives an order with every parent before its children;
+    subtree sizes are summed over that order reversed.
+    """
+    parent, step = _check(parent, activation_step)
+    depth, root, size, error = _forest_compiled()(parent, step)
+    if error == 1:
+        raise ValueError(f"parent holds node ids outside [0, {parent.size - 1}]")
+    if error == 2:
         raise ValueError("every parent must be activated strictly before its children")
-    return parent, step
+    return depth, root, size
+
+
+@functools.cache
+def _forest_compiled():
+    """The compiled forest pass (numba is imported on first use, not with the package)."""
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def run(parent, step):
+        n = parent.size
+        depth = np.full(n, -1, dtype=np.int64)
+        root = np.empty(n, dtype=np.int64)
+        size = np.ones(n, dtype=np.int64)
+        for i in range(n):  # validate first, so the walks below always end at a root
+            p = parent[i]
+            if p >= n:
+                return depth, root, size, 1
+            if p >= 0 and step[p] >= step[i]:
+                return depth, root, size, 2
+        order = np.empty(n, dtype=np.int64)  # every parent before its children
+        chain = np.empty(n, dtype=np.int64)
+        done = 0
+        for i in range(n):
+            m = 0
+            v = i
+            while depth[v] < 0:  # climb to the first node already done (or past a root)
+                chain[m] = v
+                m += 1
+                if parent[v] < 0:
+                    break
+                v = parent[v]
+            for k in range(m - 1, -1, -1):  # then come back down, top first
+                v = chain[k]
+                p = parent[v]
+                if p < 0:
+                    depth[v] = 0
+                    root[v] = v
+                else:
+                    depth[v] = depth[p] + 1
+                    root[v] = root[p]
+                order[done] = v
+                done += 1
+        for k in range(n - 1, -1, -1):
+            v = order[k]
+            if parent[v] >= 0:
+                size[parent[v]] += size[v]
+        return depth, root, size, 0
+
+    return run
 
 
 def tree_depth(parent: np.ndarray, activation_step: np.ndarray) -> np.ndarray:
     """Depth of every node: 0 for roots, parent's depth + 1 otherwise."""
-    parent, step = _check(parent, activation_step)
-    depth = np.zeros(parent.size, dtype=np.int64)
-    for level in _levels(step):
-        child = level[parent[level] >= 0]
-        depth[child] = depth[parent[child]] + 1
-    return depth
+    return forest(parent, activation_step)[0]
 
 
 def tree_roots(parent: np.ndarray, activation_step: np.ndarray) -> np.ndarray:
     """Root of the tree each node belongs to."""
-    parent, step = _check(parent, activation_step)
-    root = np.arange(parent.size, dtype=np.int64)
-    for level in _levels(step):
-        child = level[parent[level] >= 0]
-        root[child] = root[parent[child]]
-    return root
+    return forest(parent, activation_step)[1]
 
 
 def subtree_sizes(parent: np.ndarray, activation_step: np.ndarray) -> np.ndarray:
     """Number of nodes in the subtree under each node (itself included)."""
-    parent, step = _check(parent, activation_step)
-    size = np.ones(parent.size, dtype=np.int64)
-    for level in reversed(_levels(step)):
-        child = level[parent[level] >= 0]
-        np.add.at(size, parent[child], size[child])
-    return size
+    return forest(parent, activation_step)[2]
 
 
 def cascade_depth(parent: np.ndarray, activation_step: np.ndarray) -> int:
@@ -82,7 +148,7 @@ def structural_virality(parent: np.ndarray, activation_step: np.ndarray) -> np.n
 
     Notes
     -----
-    O(n) after sorting by step.
+    O(n) (:func:`forest`).
 
     References
     ----------
@@ -90,15 +156,36 @@ def structural_virality(parent: np.ndarray, activation_step: np.ndarray) -> np.n
        online diffusion. Management Science 62(1), 180-196. doi:10.1287/mnsc.2015.2158
     """
     parent, step = _check(parent, activation_step)
-    size = subtree_sizes(parent, step)
-    root = tree_roots(parent, step)
+    _, root, size = forest(parent, step)
+    return virality_of_forest(parent, root, size)
+
+
+def virality_of_forest(parent: np.ndarray, root: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """:func:`structural_virality` from a forest's roots and subtree sizes (:func:`forest`).
+
+    Lets a caller that already has the forest (the platform model) skip a second pass.
+    """
+    parent = np.ascontiguousarray(parent, dtype=np.int64)
     roots = np.flatnonzero(parent < 0)
-    n_tree = np.zeros(parent.size, dtype=np.float64)
-    n_tree[roots] = size[roots]
-    child = parent >= 0
-    n_of_child = n_tree[root[child]]
-    wiener = np.zeros(parent.size, dtype=np.float64)
-    np.add.at(wiener, root[child], size[child] * (n_of_child - size[child]))
-    n = n_tree[roots]
+    n = size[roots].astype(np.float64)
+    wiener = _wiener_compiled()(parent, np.ascontiguousarray(root, dtype=np.int64), np.ascontiguousarray(size, dtype=np.int64))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n > 1, 2.0 * wiener[roots] / (n * (n - 1)), np.nan)
+
+
+@functools.cache
+def _wiener_compiled():
+    """Wiener index of each tree, held at its root: the sum over non-root nodes of
+    ``s (n - s)`` (s: subtree size, n: tree size), added in node order."""
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def run(parent, root, size):
+        wiener = np.zeros(parent.size, dtype=np.float64)
+        for v in range(parent.size):
+            if parent[v] >= 0:
+                r = root[v]
+                wiener[r] += size[v] * (np.float64(size[r]) - size[v])
+        return wiener
+
+    return run

@@ -1,0 +1,224 @@
+"""Compiled helpers against their plain numpy definitions, on random inputs (hypothesis).
+
+Each compiled helper replaced a numpy computation in the platform model's day; these tests
+keep the numpy definition as the reference, so the two can never drift apart.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diffusion import pairs
+from diffusion.errors import ConfigError
+from diffusion.metrics import cascades
+from diffusion.model import add_counts, pair_channel_order
+from diffusion.policies import sample_weighted
+
+pytestmark = pytest.mark.property
+
+
+# ---------------------------------------------------------------------- cascade forests
+def _levels(step):
+    order = np.argsort(step, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(step[order])) + 1)
+
+
+def reference_forest(parent, step):
+    """Depth, root, subtree size and structural virality, level by level with numpy."""
+    depth = np.zeros(parent.size, dtype=np.int64)
+    root = np.arange(parent.size, dtype=np.int64)
+    for level in _levels(step):
+        child = level[parent[level] >= 0]
+        depth[child] = depth[parent[child]] + 1
+        root[child] = root[parent[child]]
+    size = np.ones(parent.size, dtype=np.int64)
+    for level in reversed(_levels(step)):
+        child = level[parent[level] >= 0]
+        np.add.at(size, parent[child], size[child])
+    roots = np.flatnonzero(parent < 0)
+    n_tree = np.zeros(parent.size)
+    n_tree[roots] = size[roots]
+    child = parent >= 0
+    wiener = np.zeros(parent.size)
+    np.add.at(wiener, root[child], size[child] * (n_tree[root[child]] - size[child]))
+    n = n_tree[roots]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        virality = np.where(n > 1, 2.0 * wiener[roots] / (n * (n - 1)), np.nan)
+    return depth, root, size, virality
+
+
+@st.composite
+def forests(draw):
+    """A random forest: node i's parent is an earlier-activated node or none."""
+    n = draw(st.integers(0, 80))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    step = rng.integers(0, 6, size=n)
+    parent = np.full(n, -1, dtype=np.int64)
+    for i in range(n):
+        earlier = np.flatnonzero(step < step[i])
+        if earlier.size and rng.random() < 0.8:
+            parent[i] = rng.choice(earlier)
+    return parent, step
+
+
+@settings(max_examples=200, deadline=None)
+@given(forest=forests())
+def test_forest_matches_the_level_by_level_definition(forest):
+    parent, step = forest
+    depth, root, size, virality = reference_forest(parent, step)
+    got = cascades.forest(parent, step)
+    for expected, actual in zip((depth, root, size), got):
+        assert actual.dtype == np.int64
+        np.testing.assert_array_equal(actual, expected)
+    np.testing.assert_array_equal(cascades.structural_virality(parent, step), virality)  # bit for bit
+    assert cascades.cascade_depth(parent, step) == (int(depth.max()) if depth.size else 0)
+
+
+def test_forest_rejects_bad_parents():
+    with pytest.raises(ValueError, match="strictly before"):
+        cascades.forest(np.array([-1, 0]), np.array([1, 1]))
+    with pytest.raises(ValueError, match="outside"):
+        cascades.forest(np.array([-1, 5]), np.array([0, 1]))
+    with pytest.raises(ValueError, match="same length"):
+        cascades.forest(np.array([-1, 0]), np.array([0]))
+
+
+# ---------------------------------------------------------------------- pair tables
+int_keys = st.lists(st.integers(-(2**40), 2**40), min_size=0, max_size=900)
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=int_keys, span=st.sampled_from([3, 1000, 2**40]))
+def test_argsort_stable_is_numpys_stable_argsort(values, span):
+    keys = np.asarray(values, dtype=np.int64) % span  # many ties when span is small
+    for k in (keys, np.tile(keys, 3), -keys):
+        np.testing.assert_array_equal(pairs.argsort_stable(k), np.argsort(k, kind="stable"))
+
+
+def test_argsort_stable_on_extreme_keys():
+    keys = np.random.default_rng(1).choice(
+        np.array([np.iinfo(np.int64).min, -1, 0, 1, np.iinfo(np.int64).max]), size=1000
+    )
+    np.testing.assert_array_equal(pairs.argsort_stable(keys), np.argsort(keys, kind="stable"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(hay=int_keys, needles=int_keys, runs=st.integers(1, 50), side=st.sampled_from(["left", "right"]))
+def test_search_is_searchsorted(hay, needles, runs, side):
+    haystack = np.sort(np.asarray(hay, dtype=np.int64) % 5000)
+    needles = np.asarray(needles, dtype=np.int64) % 5100 - 50
+    # sorted runs, as the model's lookups come (and fully sorted, and random)
+    chunked = np.concatenate([np.sort(c) for c in np.array_split(needles, runs)]) if needles.size else needles
+    for n in (np.tile(chunked, 2), np.sort(np.tile(needles, 2)), np.tile(needles, 2)):
+        np.testing.assert_array_equal(pairs.search(haystack, n, side), np.searchsorted(haystack, n, side=side))
+
+
+@settings(max_examples=60, deadline=None)
+@given(old=st.sets(st.integers(0, 10**6), max_size=800), new=st.sets(st.integers(0, 10**6), max_size=800),
+       shuffle=st.booleans())
+def test_insert_keeps_the_table_sorted_and_every_value(old, new, shuffle):
+    new = np.asarray(sorted(new - old), dtype=np.int64)
+    if shuffle:
+        new = np.random.default_rng(new.size).permutation(new)
+    columns = {"a": np.int64, "b": np.int8, "c": np.bool_, "d": np.float64}
+    table = pairs.PairTable(1000, columns)
+    old = np.asarray(sorted(old), dtype=np.int64)
+    table.insert(old, {"a": old, "b": (old % 7).astype(np.int8), "c": old % 2 == 0, "d": old / 3})
+    rows = table.insert(new, {"a": new, "c": new % 2 == 0, "d": new / 3})
+    keys = np.sort(np.concatenate([old, new]))
+    np.testing.assert_array_equal(table.keys, keys)
+    np.testing.assert_array_equal(table.keys[rows], new)
+    np.testing.assert_array_equal(table["a"], keys)
+    np.testing.assert_array_equal(table["b"], np.where(np.isin(keys, new), 0, keys % 7))
+    np.testing.assert_array_equal(table["c"], keys % 2 == 0)
+    np.testing.assert_array_equal(table["d"], keys / 3)
+    np.testing.assert_array_equal(table.find(new), rows)
+
+
+def test_insert_rejects_duplicate_keys():
+    with pytest.raises(ValueError, match="unique"):
+        pairs.PairTable(10, {"a": np.int64}).insert(np.array([5, 3, 5]), {})
+
+
+@settings(max_examples=60, deadline=None)
+@given(n_rows=st.integers(0, 60), cuts=st.lists(st.integers(0, 60), max_size=12))
+def test_drop_runs_is_keep_without_the_runs(n_rows, cuts):
+    cuts = sorted(c for c in cuts if c <= n_rows)
+    start, stop = np.asarray(cuts[0::2][: len(cuts) // 2]), np.asarray(cuts[1::2])
+    table = pairs.PairTable(1000, {"v": np.float64})
+    table.insert(np.arange(n_rows) * 3, {"v": np.arange(n_rows) / 7})
+    mask = np.ones(n_rows, bool)
+    for a, b in zip(start, stop):
+        mask[a:b] = False
+    expected_keys, expected_v = table.keys[mask], table["v"][mask]
+    table.drop_runs(start, stop)
+    np.testing.assert_array_equal(table.keys, expected_keys)
+    np.testing.assert_array_equal(table["v"], expected_v)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.integers(0, 10**6), max_size=900), channels=st.integers(0, 2**32))
+def test_pair_channel_order_is_the_lexsort(values, channels):
+    keys = np.asarray(values, dtype=np.int64)
+    channel = np.random.default_rng(channels).integers(0, 5, size=keys.size).astype(np.int8)
+    np.testing.assert_array_equal(pair_channel_order(keys, channel), np.lexsort((channel, keys)))
+    big = keys + 2**60  # too large to combine: falls back to lexsort itself
+    np.testing.assert_array_equal(pair_channel_order(big, channel), np.lexsort((channel, big)))
+
+
+# ---------------------------------------------------------------------- weighted sampling
+def reference_sample_weighted(items, weights, n_slots, rng):
+    weights = np.asarray(weights, dtype=np.float64)
+    if not weights.sum() > 0:
+        return items[rng.integers(0, items.size, size=n_slots)]
+    cumulative = np.cumsum(weights)
+    picks = np.searchsorted(cumulative, rng.random(n_slots) * cumulative[-1], side="right")
+    return items[np.minimum(picks, items.size - 1)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    weights=st.lists(
+        st.one_of(st.just(0.0), st.floats(1e-300, 1e300), st.floats(0, 1)), min_size=1, max_size=300
+    ),
+    n_slots=st.integers(0, 2000),
+    seed=st.integers(0, 2**32),
+)
+def test_sample_weighted_matches_the_binary_search(weights, n_slots, seed):
+    weights = np.asarray(weights)
+    if not np.isfinite(weights.sum()):
+        weights = weights / weights.size  # keep the total finite
+    items = np.arange(weights.size) * 10
+    rng, reference_rng = np.random.default_rng(seed), np.random.default_rng(seed)
+    got = sample_weighted(items, weights, n_slots, rng=rng)
+    np.testing.assert_array_equal(got, reference_sample_weighted(items, weights, n_slots, reference_rng))
+    assert rng.random() == reference_rng.random()  # the stream is consumed identically
+
+
+@pytest.mark.parametrize("bad", [-0.5, np.nan, np.inf])
+def test_sample_weighted_rejects_bad_weights(bad):
+    with pytest.raises(ConfigError, match="finite and non-negative"):
+        sample_weighted(np.arange(3), np.array([1.0, bad, 2.0]), 5, rng=np.random.default_rng(0))
+
+
+@settings(max_examples=40, deadline=None)
+@given(index=st.lists(st.integers(0, 29), max_size=200))
+def test_add_counts_is_add_at(index):
+    index = np.asarray(index, dtype=np.int64)
+    counts, expected = np.arange(30).reshape(10, 3), np.arange(30).reshape(10, 3)
+    add_counts(counts, index)
+    np.add.at(expected.reshape(-1), index, 1)
+    np.testing.assert_array_equal(counts, expected)
+
+
+def test_get_reads_rows_and_defaults():
+    table = pairs.PairTable(10, {"v": np.int16})
+    np.testing.assert_array_equal(table.get("v", np.array([-1, -1]), 7), [7, 7])
+    table.insert(np.array([3, 5]), {"v": np.array([30, 50])})
+    got = table.get("v", np.array([1, -1, 0]), -2)
+    assert got.dtype == np.int16
+    np.testing.assert_array_equal(got, [50, -2, 30])
