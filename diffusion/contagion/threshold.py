@@ -95,7 +95,6 @@ def _run_threshold(
 _SLACK, _LAST, _COUNT, _PARENT, _ROW = 0, 1, 2, 3, 4
 
 
-
 @functools.cache
 def _compiled():
     """The compiled pass of a threshold step (numba is imported on first use)."""
@@ -117,14 +116,14 @@ def _compiled():
                 if state[v] == 2:  # active
                     continue
                 row = work[v]
-                row[0] -= entry_weight[e] if weighted else 1.0
-                if row[1] != t:
-                    row[1], row[2], row[3] = t, 1.0, f
+                row[_SLACK] -= entry_weight[e] if weighted else 1.0
+                if row[_LAST] != t:
+                    row[_LAST], row[_COUNT], row[_PARENT] = t, 1.0, f
                 else:
-                    row[2] += 1.0
-                    if rng.random() * row[2] < 1.0:
-                        row[3] = f
-                if state[v] == 0 and row[0] <= 0.0:
+                    row[_COUNT] += 1.0
+                    if rng.random() * row[_COUNT] < 1.0:
+                        row[_PARENT] = f
+                if state[v] == 0 and row[_SLACK] <= 0.0:
                     state[v] = 1  # crossed: active from this step
                     if n_fresh == fresh.size:
                         grown = np.empty(2 * fresh.size, dtype=np.int64)
