@@ -39,6 +39,7 @@ import pandas as pd
 
 from diffusion.agents import Creator, User
 from diffusion.contagion import transmit
+from diffusion.contagion._frontier import entries_of
 from diffusion.errors import ConfigError
 from diffusion.items import ItemStore
 from diffusion.metrics import cascades as cascade_metrics
@@ -821,9 +822,8 @@ class PlatformModel(mesa.Model):
         t = self.day
         # Rows are sorted by item, so each dying item's rows are one run of the table.
         start, stop = self.exposures.rows_of_first(np.flatnonzero(self.items.expires == t + 1))
-        lengths = stop - start
-        if lengths.sum():
-            rows = np.repeat(start - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        rows, _ = entries_of(start, stop - start)
+        if rows.size:
             self.cascade_records.append(self._cascades(rows))
             self.exposures.drop_runs(start, stop)
         no_views = np.flatnonzero((self.items.expires == t + 1) & (self.items.views == 0))
