@@ -10,7 +10,8 @@ Notes
 -----
 Lookup of m keys in a table of k rows costs O(m log k); inserting m new rows costs O(k + m)
 (old rows placed once, then two scatters per column). Because keys sort by their first
-component, all rows of one user (or one item) are contiguous, which the model uses to sample a user's follows without a loop.
+component, all rows of one user (or one item) are contiguous, which the model uses to sample a
+user's follows without a loop.
 """
 
 from __future__ import annotations
