@@ -819,14 +819,14 @@ class PlatformModel(mesa.Model):
 
     def expire(self) -> None:
         """Close the cascades of items whose last day was today and drop their exposures."""
-        t = self.day
+        dying = np.flatnonzero(self.items.expires == self.day + 1)
         # Rows are sorted by item, so each dying item's rows are one run of the table.
-        start, stop = self.exposures.rows_of_first(np.flatnonzero(self.items.expires == t + 1))
+        start, stop = self.exposures.rows_of_first(dying)
         rows, _ = entries_of(start, stop - start)
         if rows.size:
             self.cascade_records.append(self._cascades(rows))
             self.exposures.drop_runs(start, stop)
-        no_views = np.flatnonzero((self.items.expires == t + 1) & (self.items.views == 0))
+        no_views = dying[self.items.views[dying] == 0]
         if no_views.size:
             self.cascade_records.append(self._empty_cascades(no_views))
 
