@@ -48,6 +48,8 @@ from diffusion.metrics import platform as platform_metrics
 from diffusion.networks.society import Society
 from diffusion.pairs import PairTable, argsort_stable, search
 from diffusion.params import CHANNELS, BehaviourParams, CampaignParams, PlatformParams
+from diffusion.reactions import N_DRAWS, rule_parameters
+from diffusion.reactions import compiled as reaction_rules
 from diffusion.policies import AppealWeighted, ExposurePolicy, FeedState
 from diffusion.strategies import CreatorStrategy, DayState, Promotion, StrategyContext
 
@@ -608,52 +610,31 @@ class PlatformModel(mesa.Model):
         t, b, rng, it = self.day, self.behaviour, self.rng, self.items
         n_pairs = ex.user.size
         creator = it.creator[ex.item]
-        appeal = it.appeal[ex.item]
         is_new = ex.row < 0
         exposures = self.exposures
 
-        # ---- decide (reads start-of-day state only)
-        prev_sources = exposures.get("n_sources", ex.row, 0).astype(np.int64)
-        prev_platform = exposures.get("platform_seen", ex.row, False)
-        n_sources = prev_sources + ex.n_deliveries + (ex.platform & ~prev_platform)
-        last_source = np.where(ex.source >= 0, ex.source, exposures.get("last_source", ex.row, -1))
-        bought_before = exposures.get("bought", ex.row, False)
-        sent_before = exposures.get("sent", ex.row, False)
+        # ---- decide (reads start-of-day state only; the rules: diffusion.reactions), then
+        # update the pairs already in the exposure table and insert the new ones
         trust, rel_row = self.trust_of(ex.user, creator)
         following = self.relations.get("following", rel_row, False)
-
-        like = is_new & (rng.random(n_pairs) < b.p_like * appeal)
-        boost = np.where(ex.channel == SAME_CITY, b.same_city_follow_boost, 1.0) * ex.endorsement
-        follow = is_new & ~following & (rng.random(n_pairs) < np.clip(b.p_follow * appeal * boost, 0, 1))
-        share = is_new & (rng.random(n_pairs) < b.p_share * appeal)
-
-        live = it.stream[ex.item]
-        same_city = self.user_city[ex.user] == self.user_city[creator]
-        # A local service (R1) can only be bought by viewers of the merchant's city.
-        product = it.product[ex.item] & ~bought_before & (~it.local[ex.item] | same_city)
-        trusted = trust >= b.trust_threshold
-        reinforced = n_sources >= b.reinforcement
-        peer = last_source >= 0
-        similarity = np.ones(n_pairs)
-        similarity[peer] = self.society.similarity(ex.user[peer], last_source[peer])
-        # Trust route: conversion in proportion to trust in the creator (P1). Peer route: in
-        # proportion to the recommending tie's similarity (homophily, W3).
-        persuasion = np.where(trusted, trust, 1.0 - b.share_homophily + b.share_homophily * similarity)
-        # Goods shown live convince more than in a short video (P8).
-        p_buy = np.clip(b.p_buy * appeal * persuasion * np.where(live, b.live_purchase_boost, 1.0), 0.0, 1.0)
-        buy = product & (trusted | reinforced) & (rng.random(n_pairs) < p_buy)
-        bad = buy & (rng.random(n_pairs) < b.p_bad_purchase)
-        recommend = buy & (rng.random(n_pairs) < b.p_recommend)
+        u = rng.random((N_DRAWS, n_pairs))  # the same draws as one rng.random(n_pairs) per decision
+        params = rule_parameters(b)
+        seen = exposures.columns
+        rules = reaction_rules()
+        (n_sources, last_source, like, follow, share, product, trusted, live, same_city, buy,
+         needs_similarity) = rules.first_pass(
+            u, ex.row, ex.n_deliveries, ex.platform, ex.source, ex.channel, ex.endorsement, ex.user, ex.item,
+            it.creator, it.appeal, it.stream, it.product, it.local, self.user_city,
+            seen["n_sources"], seen["platform_seen"], seen["last_source"], seen["bought"], trust, following, params,
+        )
+        peer_rows = np.flatnonzero(needs_similarity)
+        similarity = self.society.similarity(ex.user[peer_rows], last_source[peer_rows])
+        bad, recommend, send, send_share, send_recommend = rules.second_pass(
+            u, ex.row, ex.item, it.appeal, buy, live, share, n_sources, last_source, ex.platform,
+            peer_rows, similarity, seen["n_sources"], seen["platform_seen"], seen["last_source"], seen["bought"],
+            seen["sent"], params,
+        )
         interact = self._stream_interactions(ex, creator, is_new & live)
-
-        # ---- commit: exposure table (update existing rows, then insert new ones)
-        ex_rows = ex.row[~is_new]
-        exposures["n_sources"][ex_rows] = n_sources[~is_new]
-        exposures["platform_seen"][ex_rows] |= ex.platform[~is_new]
-        exposures["last_source"][ex_rows] = last_source[~is_new]
-        exposures["bought"][ex_rows] |= buy[~is_new]
-        send = (share | recommend) & ~sent_before
-        exposures["sent"][ex_rows] |= send[~is_new]
         exposures.insert(
             exposures.key(ex.item[is_new], ex.user[is_new]),
             {
@@ -696,7 +677,7 @@ class PlatformModel(mesa.Model):
         self.recommended[ex.user[recommend]] = True
         self.purchases_today = int(buy.sum())
         self.gmv_today = float(it.price[ex.item[buy]].sum())
-        peer_buy = buy & ~trusted & peer
+        peer_buy = buy & ~trusted & (last_source >= 0)
         cross = self.user_circle[ex.user] != self.user_circle[np.maximum(last_source, 0)]
         self.peer_purchases += np.bincount(cross[peer_buy].astype(np.int64), minlength=2)
         self._count_peer_deliveries(ex)
@@ -710,7 +691,7 @@ class PlatformModel(mesa.Model):
 
         # ---- commit: queue tomorrow's deliveries (shares over all ties, recommendations
         # over strong ties only), one independent-cascade hop each (diffusion.contagion.transmit)
-        self._queue_deliveries(ex, share & ~sent_before, recommend & ~share & ~sent_before)
+        self._queue_deliveries(ex, send_share, send_recommend)
 
     def _commit_relations(
         self,

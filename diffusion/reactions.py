@@ -1,0 +1,154 @@
+"""How a user reacts to one exposure: view, like, follow, share, buy — compiled, one pass per pair.
+
+This module is the single definition of the per-exposure rules of
+:meth:`diffusion.model.PlatformModel.decide_and_commit`. For each (item, user) pair met today,
+reading only the state at the start of the day:
+
+- **view**: the pair is new (no row in the exposure table). Only a view can lead to a like
+  (``p_like * appeal``), a follow (``p_follow * appeal``, times ``same_city_follow_boost`` on
+  the same-city feed (W4) and a strategy's endorsement (S1-S4); only if not following yet) and a
+  share to the ties (``p_share * appeal``; W1-W3).
+- **sources**: the pair's distinct sources so far are the sharing ties that delivered it plus
+  the platform once (complex contagion's reinforcement, D3/P2); the most recent sharing tie is
+  remembered.
+- **buy** (products only, once per pair; a local service only in the merchant's city, R1): the
+  viewer must trust the creator at least ``trust_threshold`` (trust route, P1) or have had the
+  item from at least ``reinforcement`` sources (peer route, P2). The probability is
+  ``p_buy * appeal * persuasion``, times ``live_purchase_boost`` for a live stream (P8), where
+  persuasion is the trust itself on the trust route and ``1 - h + h * similarity`` to the
+  recommending tie otherwise (homophily, W3).
+- **outcome**: a purchase turns out bad with ``p_bad_purchase`` (P3) and, independently, is
+  recommended to strong ties with ``p_recommend`` (P2); a pair passes the item on (share or
+  recommendation) at most once.
+
+Why compiled: the rules are a handful of comparisons per pair; written as whole-array numpy
+expressions they took about sixty passes over the ~500,000 pairs of a day at 100,000 users,
+roughly a third of the model's day. Here each pair is read once. The uniform draws are made by the caller in the same
+order as one ``rng.random(n_pairs)`` per decision, so the results do not depend on how the rules
+are evaluated.
+
+Taste similarity is needed only on the peer route of a purchasable product; the caller computes
+it with :meth:`diffusion.networks.society.Society.similarity` for exactly those pairs
+(``needs_similarity``), between the two passes.
+"""
+
+from __future__ import annotations
+
+import functools
+from types import SimpleNamespace
+
+import numpy as np
+
+from diffusion.params import BehaviourParams
+
+#: Rows of the uniform draws, in the order the decisions draw them.
+LIKE, FOLLOW, SHARE, BUY, BAD, RECOMMEND = range(6)
+N_DRAWS = 6
+
+#: Channel codes the rules need (see :data:`diffusion.params.CHANNELS`).
+SAME_CITY_CHANNEL = 2
+
+
+def rule_parameters(b: BehaviourParams) -> np.ndarray:
+    """The behaviour parameters the compiled rules read, in their fixed order."""
+    return np.array(
+        [
+            b.p_like, b.p_follow, b.p_share, b.same_city_follow_boost, b.trust_threshold,
+            b.reinforcement, b.share_homophily, b.p_buy, b.live_purchase_boost, b.p_bad_purchase,
+            b.p_recommend,
+        ],
+        dtype=np.float64,
+    )
+
+
+@functools.cache
+def compiled() -> SimpleNamespace:
+    """The two passes (numba is imported on first use, not with the package)."""
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def first_pass(
+        u, row, n_deliveries, platform, source, channel, endorsement, user, item,
+        item_creator, item_appeal, item_stream, item_product, item_local, user_city,
+        seen_sources, seen_platform, seen_last_source, seen_bought, trust, following, params,
+    ):
+        """Everything up to the purchase; the purchase itself where no similarity is needed."""
+        p_like, p_follow, p_share, city_boost = params[0], params[1], params[2], params[3]
+        trust_threshold, reinforcement, h, p_buy, live_boost = params[4], params[5], params[6], params[7], params[8]
+        n = row.size
+        n_sources = np.empty(n, dtype=np.int64)
+        last_source = np.empty(n, dtype=np.int64)
+        like = np.zeros(n, dtype=np.bool_)
+        follow = np.zeros(n, dtype=np.bool_)
+        share = np.zeros(n, dtype=np.bool_)
+        product = np.zeros(n, dtype=np.bool_)
+        trusted = np.zeros(n, dtype=np.bool_)
+        live = np.zeros(n, dtype=np.bool_)
+        same_city = np.zeros(n, dtype=np.bool_)
+        buy = np.zeros(n, dtype=np.bool_)
+        needs_similarity = np.zeros(n, dtype=np.bool_)
+        for i in range(n):
+            it, r, c = item[i], row[i], item_creator[item[i]]
+            appeal = item_appeal[it]
+            is_new = r < 0
+            prev_sources = 0 if is_new else np.int64(seen_sources[r])
+            prev_platform = False if is_new else seen_platform[r]
+            n_sources[i] = prev_sources + n_deliveries[i] + (1 if platform[i] and not prev_platform else 0)
+            last_source[i] = source[i] if source[i] >= 0 else (-1 if is_new else seen_last_source[r])
+            if is_new:
+                like[i] = u[0, i] < p_like * appeal
+                boost = (city_boost if channel[i] == SAME_CITY_CHANNEL else 1.0) * endorsement[i]
+                follow[i] = not following[i] and u[1, i] < min(max(p_follow * appeal * boost, 0.0), 1.0)
+                share[i] = u[2, i] < p_share * appeal
+            live[i] = item_stream[it]
+            same_city[i] = user_city[user[i]] == user_city[c]
+            bought_before = False if is_new else seen_bought[r]
+            product[i] = item_product[it] and not bought_before and (not item_local[it] or same_city[i])
+            trusted[i] = trust[i] >= trust_threshold
+            if product[i] and (trusted[i] or n_sources[i] >= reinforcement):
+                if not trusted[i] and last_source[i] >= 0:
+                    needs_similarity[i] = True  # the peer route: decided in the second pass
+                else:
+                    persuasion = trust[i] if trusted[i] else 1.0 - h + h * 1.0
+                    p = p_buy * appeal * persuasion * (live_boost if live[i] else 1.0)
+                    buy[i] = u[3, i] < min(max(p, 0.0), 1.0)
+        return (n_sources, last_source, like, follow, share, product, trusted, live,
+                same_city, buy, needs_similarity)
+
+    @numba.njit(cache=True, nogil=True)
+    def second_pass(
+        u, row, item, item_appeal, buy, live, share, n_sources, last_source, platform,
+        peer_rows, similarity, seen_sources, seen_platform, seen_last_source, seen_bought, seen_sent,
+        params,
+    ):
+        """Peer-route purchases, their outcomes, and the update of the pairs already seen."""
+        h, p_buy, live_boost, p_bad, p_recommend = params[6], params[7], params[8], params[9], params[10]
+        n = row.size
+        for k in range(peer_rows.size):
+            i = peer_rows[k]
+            persuasion = 1.0 - h + h * similarity[k]
+            p = p_buy * item_appeal[item[i]] * persuasion * (live_boost if live[i] else 1.0)
+            buy[i] = u[3, i] < min(max(p, 0.0), 1.0)
+        bad = np.zeros(n, dtype=np.bool_)
+        recommend = np.zeros(n, dtype=np.bool_)
+        send = np.zeros(n, dtype=np.bool_)
+        send_share = np.zeros(n, dtype=np.bool_)
+        send_recommend = np.zeros(n, dtype=np.bool_)
+        for i in range(n):
+            if buy[i]:
+                bad[i] = u[4, i] < p_bad
+                recommend[i] = u[5, i] < p_recommend
+            r = row[i]
+            sent_before = False if r < 0 else seen_sent[r]
+            send[i] = (share[i] or recommend[i]) and not sent_before
+            send_share[i] = share[i] and not sent_before
+            send_recommend[i] = recommend[i] and not share[i] and not sent_before
+            if r >= 0:  # each pair occurs once a day, so updating in place reads no update
+                seen_sources[r] = n_sources[i]
+                seen_platform[r] = seen_platform[r] or platform[i]
+                seen_last_source[r] = last_source[i]
+                seen_bought[r] = seen_bought[r] or buy[i]
+                seen_sent[r] = sent_before or send[i]
+        return bad, recommend, send, send_share, send_recommend
+
+    return SimpleNamespace(first_pass=first_pass, second_pass=second_pass)
