@@ -6,11 +6,14 @@ Usage::
     python benchmarks/bench_model_vs_mesa.py --users 20000 --days 3
 
 Both run on the same weak-tie society with the package's default parameters:
-:class:`diffusion.model.PlatformModel` (vectorised phases over all users, Mesa agents created as
-its readable face) and :class:`mesa_style_platform.MesaStylePlatform` (one Python ``step`` per
-agent, as in Mesa's ``virus_on_network`` example). After ``--warmup`` days (so feeds hold a
-week of items), the median day over ``--days`` days is divided by the number of users. The
-ratio is the performance issue's "at least 20x per user-step at 100,000 users" target.
+:class:`diffusion.model.PlatformModel` (vectorised phases over all users, compiled reaction
+rules, Mesa agents created as its readable face) and
+:class:`mesa_style_platform.MesaStylePlatform` (the same rules with one Python ``step`` per
+agent, as in Mesa's ``virus_on_network`` example; ``tests/test_mesa_style_peer.py`` checks that
+the two agree in distribution, so both do the same work). After ``--warmup`` days (so feeds
+hold a week of items and cascades close every day), the median day over ``--days`` days is
+divided by the number of users. The ratio is the performance issue's "at least 20x per
+user-step at 100,000 users" target.
 """
 
 from __future__ import annotations

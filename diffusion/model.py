@@ -13,7 +13,8 @@ One day::
             followers join the streams of creators they follow; the creator strategy adds its
             promotions (shout-outs, leaderboard presence, paid impressions; S1-S4)
     decide  on each exposure: view, like, follow, share (an independent-cascade hop over the
-            social graph), and for products a purchase (complex contagion with a trust route)
+            social graph), and for products a purchase (complex contagion with a trust route);
+            the rules are in :mod:`diffusion.reactions`
     commit  apply views, follows, trust changes, purchases and word of mouth; queue shares
             for tomorrow; close the cascades of items that expire
     record  the DataCollector calls the named metric functions of :mod:`diffusion.metrics`
