@@ -60,7 +60,8 @@ class PlatformUser(mesa.Agent):
         trust = self.trust.get(creator)
         if trust is None:
             b = self.model.behaviour
-            trust = min(1.0, b.trust_stranger + (b.same_city_trust_bonus if self.model.city[creator] == self.city else 0.0))
+            same_city = self.model.city[creator] == self.city
+            trust = min(1.0, b.trust_stranger + (b.same_city_trust_bonus if same_city else 0.0))
         return trust
 
     # ---------------------------------------------------------------- today's feed

@@ -75,14 +75,6 @@ EXPOSURE_COLUMNS = {
 RELATION_COLUMNS = {"trust": np.float64, "following": np.bool_, "since": np.int32}
 
 
-def add_counts(counts: np.ndarray, index: np.ndarray) -> None:
-    """``np.add.at(counts.reshape(-1), index, 1)`` for integer ``counts``, by one bincount.
-
-    ``counts`` is updated in place (pass the array itself, not an attribute to rebind).
-    """
-    counts += np.bincount(index, minlength=counts.size).reshape(counts.shape)
-
-
 def pair_channel_order(keys: np.ndarray, channel: np.ndarray) -> np.ndarray:
     """``np.lexsort((channel, keys))``: by pair key, then channel, then position.
 
@@ -432,24 +424,19 @@ class PlatformModel(mesa.Model):
 
         keys = self.exposures.key(item, user)
         order = pair_channel_order(keys, channel)  # per pair, a share (channel 0) comes first
-        keys, user, item, channel, source, endorsement = (
-            a[order] for a in (keys, user, item, channel, source, endorsement)
+        grouped = reaction_rules().group_exposures(
+            order, keys, user, item, channel, source, endorsement, self.exposures.keys
         )
-        first = np.r_[True, keys[1:] != keys[:-1]] if keys.size else np.zeros(0, dtype=bool)
-        starts = np.flatnonzero(first)
-        pair = np.cumsum(first) - 1  # which (item, user) pair each row belongs to
-        is_share = channel == SHARE
-        n_deliveries = np.bincount(pair, weights=is_share, minlength=starts.size)
-        platform_any = np.bincount(pair, weights=~is_share, minlength=starts.size) > 0
+        p_user, p_item, p_channel, p_source, n_deliveries, platform, p_endorsement, row = grouped
         return Exposures(
-            user=user[starts],
-            item=item[starts],
-            channel=channel[starts],
-            source=np.where(is_share[starts], source[starts], -1),
-            n_deliveries=n_deliveries.astype(np.int64),
-            platform=platform_any,
-            row=self.exposures.find(keys[starts]),
-            endorsement=np.maximum.reduceat(endorsement, starts) if starts.size else np.zeros(0),
+            user=p_user,
+            item=p_item,
+            channel=p_channel,
+            source=p_source,
+            n_deliveries=n_deliveries,
+            platform=platform,
+            row=row,
+            endorsement=p_endorsement,
             delivery_user=d_user,
             delivery_item=d_item,
             delivery_source=d_source,
@@ -650,38 +637,23 @@ class PlatformModel(mesa.Model):
             },
         )
 
-        # ---- commit: item counters and channel totals (W4)
-        new_items, new_channel = ex.item[is_new], ex.channel[is_new].astype(np.int64)
-        add_counts(it.views, new_items)
-        add_counts(it.views_by_channel, new_items * len(CHANNELS) + new_channel)
-        add_counts(it.likes, ex.item[like])
-        add_counts(it.shares, ex.item[share])
-        add_counts(it.purchases, ex.item[buy])
-        self.views_by_channel += np.bincount(new_channel, minlength=len(CHANNELS))
-        self.creator_views += np.bincount(creator[is_new], minlength=self.n_users)
+        # ---- commit: counters of items, channels (W4), creators (D1), commerce (P7, P8),
+        # purchases and survey state (P1-P3), word of mouth (W1, W3)
+        self.share_views_cross_circle += rules.tally(
+            ex.row, ex.user, ex.item, creator, ex.channel, ex.source, last_source, like, share, buy, recommend,
+            product, live, trusted, same_city, self.user_circle, it.views, it.views_by_channel, it.likes,
+            it.shares, it.purchases, self.views_by_channel, self.creator_views, self.format_exposures,
+            self.format_purchases, self.locality_exposures, self.locality_purchases, self.n_purchases,
+            self.last_purchase_trusted, self.last_purchase_creator, self.recommended, self.peer_purchases,
+        )
         reached = (self.creator_views >= self.milestone_views) & (self.milestone_step < 0)
         self.milestone_step[reached] = t
-        via_share = is_new & (ex.source >= 0)
-        self.share_views_cross_circle += int(
-            (self.user_circle[ex.user[via_share]] != self.user_circle[ex.source[via_share]]).sum()
-        )
+        self.purchases_today = int(buy.sum())
+        self.gmv_today = float(it.price[ex.item[buy]].sum())
+        self._count_peer_deliveries(ex)
 
         # ---- commit: relations (trust from viewing, new follows, purchase outcomes)
         self._commit_relations(ex, creator, is_new, following, rel_row, follow, buy, bad, interact)
-        self._count_commerce(product, buy, live, trusted, same_city)
-
-        # ---- commit: purchases, survey state (P1-P3), word-of-mouth counts (W3)
-        buyers = ex.user[buy]
-        self.n_purchases += np.bincount(buyers, minlength=self.n_users)
-        self.last_purchase_trusted[buyers] = trusted[buy]
-        self.last_purchase_creator[buyers] = creator[buy]
-        self.recommended[ex.user[recommend]] = True
-        self.purchases_today = int(buy.sum())
-        self.gmv_today = float(it.price[ex.item[buy]].sum())
-        peer_buy = buy & ~trusted & (last_source >= 0)
-        cross = self.user_circle[ex.user] != self.user_circle[np.maximum(last_source, 0)]
-        self.peer_purchases += np.bincount(cross[peer_buy].astype(np.int64), minlength=2)
-        self._count_peer_deliveries(ex)
 
         # ---- commit: campaign reach and purchases (W1)
         campaign = it.campaign[ex.item]
@@ -770,16 +742,6 @@ class PlatformModel(mesa.Model):
         np.add.at(self.gift_income, host[gifts], value)
         np.add.at(self.interactions, host, interact[rows])
         return interact
-
-    def _count_commerce(
-        self, product: np.ndarray, buy: np.ndarray, live: np.ndarray, trusted: np.ndarray, same_city: np.ndarray
-    ) -> None:
-        """Purchasable product exposures and purchases by format and trust (P8) and locality (P7)."""
-        cell = 2 * live.astype(np.int64) + trusted
-        self.format_exposures += np.bincount(cell[product], minlength=4).reshape(2, 2)
-        self.format_purchases += np.bincount(cell[buy], minlength=4).reshape(2, 2)
-        self.locality_exposures += np.bincount(same_city[product].astype(np.int64), minlength=2)
-        self.locality_purchases += np.bincount(same_city[buy].astype(np.int64), minlength=2)
 
     def _count_peer_deliveries(self, ex: Exposures) -> None:
         """Product deliveries by ties, split by whether the tie shares the circle (W3)."""

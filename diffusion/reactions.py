@@ -23,13 +23,18 @@ reading only the state at the start of the day:
 
 Why compiled: the rules are a handful of comparisons per pair; written as whole-array numpy
 expressions they took about sixty passes over the ~500,000 pairs of a day at 100,000 users,
-roughly a third of the model's day. Here each pair is read once. The uniform draws are made by the caller in the same
-order as one ``rng.random(n_pairs)`` per decision, so the results do not depend on how the rules
-are evaluated.
+roughly a third of the model's day. Here each pair is read once. The uniform draws are made by
+the caller in the same order as one ``rng.random(n_pairs)`` per decision, so the results do not
+depend on how the rules are evaluated.
 
 Taste similarity is needed only on the peer route of a purchasable product; the caller computes
 it with :meth:`diffusion.networks.society.Society.similarity` for exactly those pairs
 (``needs_similarity``), between the two passes.
+
+Two more passes frame the rules: ``group_exposures`` turns the day's exposure rows (feed slots,
+shares, promotions) into one row per pair, as :meth:`PlatformModel.expose` defines it, and
+``tally`` adds the reactions to the model's counters (views by channel, likes, shares,
+purchases by format, locality and route, survey state).
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ LIKE, FOLLOW, SHARE, BUY, BAD, RECOMMEND = range(6)
 N_DRAWS = 6
 
 #: Channel codes the rules need (see :data:`diffusion.params.CHANNELS`).
-SAME_CITY_CHANNEL = 2
+SHARE_CHANNEL, SAME_CITY_CHANNEL = 0, 2
 
 
 def rule_parameters(b: BehaviourParams) -> np.ndarray:
@@ -151,4 +156,80 @@ def compiled() -> SimpleNamespace:
                 seen_sent[r] = sent_before or send[i]
         return bad, recommend, send, send_share, send_recommend
 
-    return SimpleNamespace(first_pass=first_pass, second_pass=second_pass)
+    @numba.njit(cache=True, nogil=True)
+    def group_exposures(order, keys, user, item, channel, source, endorsement, table_keys):
+        """The day's exposure rows, visited in ``order`` (by pair key, share first), as one row per
+        (item, user) pair: its user, item, first channel, sharing tie (-1 if none), number of
+        share deliveries, whether a platform channel showed it, the strongest endorsement, and
+        its row in the exposure table (-1 if new; ``table_keys`` sorted)."""
+        m = order.size
+        out_user = np.empty(m, dtype=np.int64)
+        out_item = np.empty(m, dtype=np.int64)
+        out_channel = np.empty(m, dtype=np.int8)
+        out_source = np.empty(m, dtype=np.int64)
+        n_deliveries = np.zeros(m, dtype=np.int64)
+        platform = np.zeros(m, dtype=np.bool_)
+        out_endorsement = np.empty(m, dtype=np.float64)
+        row = np.empty(m, dtype=np.int64)
+        k, p, n_table = -1, 0, table_keys.size
+        for j in range(m):
+            i = order[j]
+            if j == 0 or keys[i] != keys[order[j - 1]]:  # a new pair: its first row leads
+                k += 1
+                out_user[k], out_item[k], out_channel[k] = user[i], item[i], channel[i]
+                out_source[k] = source[i] if channel[i] == SHARE_CHANNEL else -1
+                out_endorsement[k] = endorsement[i]
+                while p < n_table and table_keys[p] < keys[i]:  # keys ascend: one merge walk
+                    p += 1
+                row[k] = p if p < n_table and table_keys[p] == keys[i] else -1
+            elif endorsement[i] > out_endorsement[k]:
+                out_endorsement[k] = endorsement[i]
+            if channel[i] == SHARE_CHANNEL:
+                n_deliveries[k] += 1
+            else:
+                platform[k] = True
+        k += 1
+        return (out_user[:k], out_item[:k], out_channel[:k], out_source[:k], n_deliveries[:k], platform[:k],
+                out_endorsement[:k], row[:k])
+
+    @numba.njit(cache=True, nogil=True)
+    def tally(
+        row, user, item, creator, channel, source, last_source, like, share, buy, recommend, product, live,
+        trusted, same_city, user_circle, item_views, item_views_by_channel, item_likes, item_shares,
+        item_purchases, views_by_channel, creator_views, format_exposures, format_purchases,
+        locality_exposures, locality_purchases, n_purchases, last_purchase_trusted, last_purchase_creator,
+        recommended, peer_purchases,
+    ):
+        """Add the day's reactions to the model's counters (in place); return the views through
+        a share from a tie outside the viewer's circle (W1)."""
+        cross_circle_views = 0
+        for i in range(row.size):
+            it, u = item[i], user[i]
+            if row[i] < 0:  # a view
+                item_views[it] += 1
+                item_views_by_channel[it, channel[i]] += 1
+                views_by_channel[channel[i]] += 1
+                creator_views[creator[i]] += 1
+                if source[i] >= 0 and user_circle[u] != user_circle[source[i]]:
+                    cross_circle_views += 1
+            if like[i]:
+                item_likes[it] += 1
+            if share[i]:
+                item_shares[it] += 1
+            if product[i]:  # purchasable: by format and trust (P8), by locality (P7)
+                format_exposures[np.int64(live[i]), np.int64(trusted[i])] += 1
+                locality_exposures[np.int64(same_city[i])] += 1
+            if buy[i]:
+                item_purchases[it] += 1
+                format_purchases[np.int64(live[i]), np.int64(trusted[i])] += 1
+                locality_purchases[np.int64(same_city[i])] += 1
+                n_purchases[u] += 1
+                last_purchase_trusted[u] = trusted[i]
+                last_purchase_creator[u] = creator[i]
+                if not trusted[i] and last_source[i] >= 0:  # a peer-route purchase (W3)
+                    peer_purchases[np.int64(user_circle[u] != user_circle[last_source[i]])] += 1
+            if recommend[i]:
+                recommended[u] = True
+        return cross_circle_views
+
+    return SimpleNamespace(first_pass=first_pass, second_pass=second_pass, group_exposures=group_exposures, tally=tally)

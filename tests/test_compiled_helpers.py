@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from diffusion import pairs
 from diffusion.errors import ConfigError
 from diffusion.metrics import cascades
-from diffusion.model import add_counts, pair_channel_order
+from diffusion.model import pair_channel_order
+from diffusion.reactions import compiled as compiled_reactions
 from diffusion.policies import sample_weighted
 
 pytestmark = pytest.mark.property
@@ -207,14 +208,47 @@ def test_sample_weighted_rejects_bad_weights(bad):
         sample_weighted(np.arange(3), np.array([1.0, bad, 2.0]), 5, rng=np.random.default_rng(0))
 
 
-@settings(max_examples=40, deadline=None)
-@given(index=st.lists(st.integers(0, 29), max_size=200))
-def test_add_counts_is_add_at(index):
-    index = np.asarray(index, dtype=np.int64)
-    counts, expected = np.arange(30).reshape(10, 3), np.arange(30).reshape(10, 3)
-    add_counts(counts, index)
-    np.add.at(expected.reshape(-1), index, 1)
-    np.testing.assert_array_equal(counts, expected)
+def reference_group_exposures(keys, user, item, channel, source, endorsement, table_keys):
+    """The numpy definition the compiled grouping replaced (PlatformModel.expose until 2026-11-29)."""
+    order = np.lexsort((channel, keys))
+    columns = (keys, user, item, channel, source, endorsement)
+    keys, user, item, channel, source, endorsement = (a[order] for a in columns)
+    first = np.r_[True, keys[1:] != keys[:-1]] if keys.size else np.zeros(0, dtype=bool)
+    starts = np.flatnonzero(first)
+    pair = np.cumsum(first) - 1
+    is_share = channel == 0
+    table = pairs.PairTable(1, {})
+    table.keys = table_keys
+    return (
+        user[starts], item[starts], channel[starts], np.where(is_share[starts], source[starts], -1),
+        np.bincount(pair, weights=is_share, minlength=starts.size).astype(np.int64),
+        np.bincount(pair, weights=~is_share, minlength=starts.size) > 0,
+        np.maximum.reduceat(endorsement, starts) if starts.size else np.zeros(0),
+        table.find(keys[starts]),
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 6), st.integers(0, 3), st.sampled_from([1.0, 1.5, 3.0])),
+                  max_size=60),
+    table=st.sets(st.integers(0, 5 * 7 + 6), max_size=20),
+)
+def test_group_exposures_is_the_numpy_grouping(rows, table):
+    """One row per (item, user) pair: first channel (a share first), share count, platform flag,
+    strongest endorsement, and the pair's row in the exposure table."""
+    item = np.array([r[0] for r in rows], dtype=np.int64)
+    user = np.array([r[1] for r in rows], dtype=np.int64)
+    channel = np.array([r[2] for r in rows], dtype=np.int8)
+    endorsement = np.array([r[3] for r in rows], dtype=np.float64)
+    source = np.where(channel == 0, np.arange(len(rows)), -1).astype(np.int64)  # which share leads
+    keys = item * 7 + user
+    table_keys = np.array(sorted(table), dtype=np.int64)
+    got = compiled_reactions().group_exposures(
+        pair_channel_order(keys, channel), keys, user, item, channel, source, endorsement, table_keys
+    )
+    for g, e in zip(got, reference_group_exposures(keys, user, item, channel, source, endorsement, table_keys)):
+        np.testing.assert_array_equal(g, e)
 
 
 def test_get_reads_rows_and_defaults():

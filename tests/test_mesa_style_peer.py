@@ -47,7 +47,8 @@ def _ours(society, replicate: int) -> list[float]:
     return [*m.views_by_channel[:4].tolist(), int(m.items.likes[:k].sum()), int(m.items.shares[:k].sum()),
             int(m.follows_by_channel.sum()), int(m.items.purchases[:k].sum()),
             m.format_purchases.sum() / m.format_exposures.sum(),
-            *_cascade_means(closed["size"], closed["peer_size"], closed["depth"], closed["structural_virality"])]
+            *_cascade_means(closed["size"], closed["peer_size"], closed["depth"],
+                            closed["structural_virality"])]
 
 
 def _peer(society, replicate: int) -> list[float]:
