@@ -33,6 +33,7 @@ import math
 import mesa
 import numpy as np
 
+from diffusion.model import transmission_probabilities
 from diffusion.networks.society import Society
 from diffusion.params import BehaviourParams, CampaignParams, PlatformParams
 
@@ -203,12 +204,9 @@ class MesaStylePlatform(mesa.Model):
         self.city = society.city.tolist()
         self.traits = society.traits.tolist()
         csr = society.csr
-        weight = csr.edge_values(society.edge_weight)
-        similarity = society.similarity(csr.sources(), csr.indices)
-        p_share = np.clip(weight * (1.0 - b.share_homophily + b.share_homophily * similarity), 0.0, 1.0)
-        p_recommend = np.where(weight >= b.strong_tie_min_weight, p_share, 0.0)
+        # Each tie's share and recommendation probability: the package's own definition.
+        p_share, p_recommend = (a.tolist() for a in transmission_probabilities(society, b))
         indptr, indices = csr.indptr.tolist(), csr.indices.tolist()
-        p_share, p_recommend = p_share.tolist(), p_recommend.tolist()
         self.agent_list = [
             PlatformUser(self, v, indices[indptr[v]:indptr[v + 1]], p_share[indptr[v]:indptr[v + 1]],
                          p_recommend[indptr[v]:indptr[v + 1]])
@@ -264,7 +262,8 @@ class MesaStylePlatform(mesa.Model):
         if t == 0 and self.campaign.n_creators > 0:  # campaign creators pin one post all run long
             c = self.campaign
             eligible = [x for x in self.creators if c.min_followers <= self.followers[x] <= c.max_followers]
-            for creator in rng.sample(eligible or self.creators, min(c.n_creators, len(eligible or self.creators))):
+            pool = eligible or self.creators
+            for creator in rng.sample(pool, min(c.n_creators, len(pool))):
                 self.pinned[creator] = self.post_item(creator, c.appeal, True, math.inf)
         for creator in self.creators:
             if rng.random() < p.p_post:

@@ -49,9 +49,9 @@ from diffusion.metrics import platform as platform_metrics
 from diffusion.networks.society import Society
 from diffusion.pairs import PairTable, argsort_stable, search
 from diffusion.params import CHANNELS, BehaviourParams, CampaignParams, PlatformParams
+from diffusion.policies import AppealWeighted, ExposurePolicy, FeedState
 from diffusion.reactions import N_DRAWS, rule_parameters
 from diffusion.reactions import compiled as reaction_rules
-from diffusion.policies import AppealWeighted, ExposurePolicy, FeedState
 from diffusion.strategies import CreatorStrategy, DayState, Promotion, StrategyContext
 
 SHARE, FOLLOW, SAME_CITY, DISCOVERY, PROMOTION = range(len(CHANNELS))
@@ -73,6 +73,21 @@ EXPOSURE_COLUMNS = {
 
 #: Columns of the user-creator relation table (trust, following).
 RELATION_COLUMNS = {"trust": np.float64, "following": np.bool_, "since": np.int32}
+
+
+def transmission_probabilities(society: Society, behaviour: BehaviourParams) -> tuple[np.ndarray, np.ndarray]:
+    """Per-CSR-entry probabilities that a share, and a recommendation, reaches each tie.
+
+    A share reaches a tie with probability ``strength * (1 - h + h * similarity)`` (W1, W3);
+    a recommendation after a purchase goes the same way but only over strong ties (P2).
+    """
+    csr = society.csr
+    weight = csr.edge_values(society.edge_weight)
+    similarity = society.similarity(csr.sources(), csr.indices)
+    h = behaviour.share_homophily
+    p_share = np.clip(weight * (1.0 - h + h * similarity), 0.0, 1.0)
+    p_recommend = np.where(weight >= behaviour.strong_tie_min_weight, p_share, 0.0)
+    return p_share, p_recommend
 
 
 def pair_channel_order(keys: np.ndarray, channel: np.ndarray) -> np.ndarray:
@@ -280,19 +295,7 @@ class PlatformModel(mesa.Model):
         return weights / weights.sum() if weights.sum() > 0 else weights
 
     def _prepare_transmission(self) -> None:
-        """Per-entry probabilities that a share (or a recommendation) reaches each tie.
-
-        A share reaches a tie with probability ``strength * (1 - h + h * similarity)`` (W1, W3);
-        a recommendation after a purchase goes the same way but only over strong ties (P2).
-        """
-        csr = self.society.csr
-        weight = csr.edge_values(self.society.edge_weight)
-        sources = csr.sources()
-        similarity = self.society.similarity(sources, csr.indices)
-        h = self.behaviour.share_homophily
-        self.p_share_entry = np.clip(weight * (1.0 - h + h * similarity), 0.0, 1.0)
-        strong = weight >= self.behaviour.strong_tie_min_weight
-        self.p_recommend_entry = np.where(strong, self.p_share_entry, 0.0)
+        self.p_share_entry, self.p_recommend_entry = transmission_probabilities(self.society, self.behaviour)
 
     def _init_follows(self) -> None:
         """Load the society's follows with trust drawn around ``trust_follow`` (assumed)."""
@@ -609,7 +612,7 @@ class PlatformModel(mesa.Model):
         params = rule_parameters(b)
         seen = exposures.columns
         rules = reaction_rules()
-        (n_sources, last_source, like, follow, share, product, trusted, live, same_city, buy,
+        (n_sources, last_source, like, follow, share, product, trusted, live, same_city, may_buy,
          needs_similarity) = rules.first_pass(
             u, ex.row, ex.n_deliveries, ex.platform, ex.source, ex.channel, ex.endorsement, ex.user, ex.item,
             it.creator, it.appeal, it.stream, it.product, it.local, self.user_city,
@@ -617,8 +620,8 @@ class PlatformModel(mesa.Model):
         )
         peer_rows = np.flatnonzero(needs_similarity)
         similarity = self.society.similarity(ex.user[peer_rows], last_source[peer_rows])
-        bad, recommend, send, send_share, send_recommend = rules.second_pass(
-            u, ex.row, ex.item, it.appeal, buy, live, share, n_sources, last_source, ex.platform,
+        buy, bad, recommend, send, send_share, send_recommend = rules.second_pass(
+            u, ex.row, ex.item, it.appeal, may_buy, trusted, trust, live, share, n_sources, last_source, ex.platform,
             peer_rows, similarity, seen["n_sources"], seen["platform_seen"], seen["last_source"], seen["bought"],
             seen["sent"], params,
         )

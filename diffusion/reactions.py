@@ -68,7 +68,7 @@ def rule_parameters(b: BehaviourParams) -> np.ndarray:
 
 @functools.cache
 def compiled() -> SimpleNamespace:
-    """The two passes (numba is imported on first use, not with the package)."""
+    """The compiled passes (numba is imported on first use, not with the package)."""
     import numba
 
     @numba.njit(cache=True, nogil=True)
@@ -77,9 +77,9 @@ def compiled() -> SimpleNamespace:
         item_creator, item_appeal, item_stream, item_product, item_local, user_city,
         seen_sources, seen_platform, seen_last_source, seen_bought, trust, following, params,
     ):
-        """Everything up to the purchase; the purchase itself where no similarity is needed."""
+        """Everything up to the purchase: who views, likes, follows, shares, and who may buy."""
         p_like, p_follow, p_share, city_boost = params[0], params[1], params[2], params[3]
-        trust_threshold, reinforcement, h, p_buy, live_boost = params[4], params[5], params[6], params[7], params[8]
+        trust_threshold, reinforcement = params[4], params[5]
         n = row.size
         n_sources = np.empty(n, dtype=np.int64)
         last_source = np.empty(n, dtype=np.int64)
@@ -90,7 +90,7 @@ def compiled() -> SimpleNamespace:
         trusted = np.zeros(n, dtype=np.bool_)
         live = np.zeros(n, dtype=np.bool_)
         same_city = np.zeros(n, dtype=np.bool_)
-        buy = np.zeros(n, dtype=np.bool_)
+        may_buy = np.zeros(n, dtype=np.bool_)
         needs_similarity = np.zeros(n, dtype=np.bool_)
         for i in range(n):
             it, r, c = item[i], row[i], item_creator[item[i]]
@@ -101,39 +101,48 @@ def compiled() -> SimpleNamespace:
             n_sources[i] = prev_sources + n_deliveries[i] + (1 if platform[i] and not prev_platform else 0)
             last_source[i] = source[i] if source[i] >= 0 else (-1 if is_new else seen_last_source[r])
             if is_new:
-                like[i] = u[0, i] < p_like * appeal
+                like[i] = u[LIKE, i] < p_like * appeal
                 boost = (city_boost if channel[i] == SAME_CITY_CHANNEL else 1.0) * endorsement[i]
-                follow[i] = not following[i] and u[1, i] < min(max(p_follow * appeal * boost, 0.0), 1.0)
-                share[i] = u[2, i] < p_share * appeal
+                follow[i] = not following[i] and u[FOLLOW, i] < min(max(p_follow * appeal * boost, 0.0), 1.0)
+                share[i] = u[SHARE, i] < p_share * appeal
             live[i] = item_stream[it]
             same_city[i] = user_city[user[i]] == user_city[c]
             bought_before = False if is_new else seen_bought[r]
             product[i] = item_product[it] and not bought_before and (not item_local[it] or same_city[i])
             trusted[i] = trust[i] >= trust_threshold
-            if product[i] and (trusted[i] or n_sources[i] >= reinforcement):
-                if not trusted[i] and last_source[i] >= 0:
-                    needs_similarity[i] = True  # the peer route: decided in the second pass
-                else:
-                    persuasion = trust[i] if trusted[i] else 1.0 - h + h * 1.0
-                    p = p_buy * appeal * persuasion * (live_boost if live[i] else 1.0)
-                    buy[i] = u[3, i] < min(max(p, 0.0), 1.0)
+            may_buy[i] = product[i] and (trusted[i] or n_sources[i] >= reinforcement)
+            # The peer route persuades by the similarity to the recommending tie.
+            needs_similarity[i] = may_buy[i] and not trusted[i] and last_source[i] >= 0
         return (n_sources, last_source, like, follow, share, product, trusted, live,
-                same_city, buy, needs_similarity)
+                same_city, may_buy, needs_similarity)
 
     @numba.njit(cache=True, nogil=True)
     def second_pass(
-        u, row, item, item_appeal, buy, live, share, n_sources, last_source, platform,
+        u, row, item, item_appeal, may_buy, trusted, trust, live, share, n_sources, last_source, platform,
         peer_rows, similarity, seen_sources, seen_platform, seen_last_source, seen_bought, seen_sent,
         params,
     ):
-        """Peer-route purchases, their outcomes, and the update of the pairs already seen."""
+        """Purchases and their outcomes, and the update of the pairs already seen.
+
+        ``similarity[k]`` belongs to pair ``peer_rows[k]`` (increasing); other pairs have none.
+        """
         h, p_buy, live_boost, p_bad, p_recommend = params[6], params[7], params[8], params[9], params[10]
         n = row.size
-        for k in range(peer_rows.size):
-            i = peer_rows[k]
-            persuasion = 1.0 - h + h * similarity[k]
+        buy = np.zeros(n, dtype=np.bool_)
+        k = 0
+        for i in range(n):
+            if not may_buy[i]:
+                continue
+            if trusted[i]:
+                persuasion = trust[i]
+            else:
+                tie_similarity = 1.0
+                if k < peer_rows.size and peer_rows[k] == i:
+                    tie_similarity = similarity[k]
+                    k += 1
+                persuasion = 1.0 - h + h * tie_similarity
             p = p_buy * item_appeal[item[i]] * persuasion * (live_boost if live[i] else 1.0)
-            buy[i] = u[3, i] < min(max(p, 0.0), 1.0)
+            buy[i] = u[BUY, i] < min(max(p, 0.0), 1.0)
         bad = np.zeros(n, dtype=np.bool_)
         recommend = np.zeros(n, dtype=np.bool_)
         send = np.zeros(n, dtype=np.bool_)
@@ -141,8 +150,8 @@ def compiled() -> SimpleNamespace:
         send_recommend = np.zeros(n, dtype=np.bool_)
         for i in range(n):
             if buy[i]:
-                bad[i] = u[4, i] < p_bad
-                recommend[i] = u[5, i] < p_recommend
+                bad[i] = u[BAD, i] < p_bad
+                recommend[i] = u[RECOMMEND, i] < p_recommend
             r = row[i]
             sent_before = False if r < 0 else seen_sent[r]
             send[i] = (share[i] or recommend[i]) and not sent_before
@@ -154,7 +163,7 @@ def compiled() -> SimpleNamespace:
                 seen_last_source[r] = last_source[i]
                 seen_bought[r] = seen_bought[r] or buy[i]
                 seen_sent[r] = sent_before or send[i]
-        return bad, recommend, send, send_share, send_recommend
+        return buy, bad, recommend, send, send_share, send_recommend
 
     @numba.njit(cache=True, nogil=True)
     def group_exposures(order, keys, user, item, channel, source, endorsement, table_keys):
