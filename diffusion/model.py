@@ -47,7 +47,7 @@ from diffusion.metrics import cascades as cascade_metrics
 from diffusion.metrics import creators as creator_metrics
 from diffusion.metrics import platform as platform_metrics
 from diffusion.networks.society import Society
-from diffusion.pairs import PairTable, argsort_stable, search
+from diffusion.pairs import PairTable, search, sort_with_order
 from diffusion.params import CHANNELS, BehaviourParams, CampaignParams, PlatformParams
 from diffusion.policies import AppealWeighted, ExposurePolicy, FeedState
 from diffusion.reactions import N_DRAWS, rule_parameters
@@ -90,14 +90,17 @@ def transmission_probabilities(society: Society, behaviour: BehaviourParams) -> 
     return p_share, p_recommend
 
 
-def pair_channel_order(keys: np.ndarray, channel: np.ndarray) -> np.ndarray:
-    """``np.lexsort((channel, keys))``: by pair key, then channel, then position.
+def pair_channel_code(keys: np.ndarray, channel: np.ndarray) -> np.ndarray:
+    """``keys * 8 + channel``: sorting these orders rows by pair key, then channel.
 
-    One stable sort of ``keys * 8 + channel`` (channels fit in 3 bits) gives the same order.
+    Channels fit in 3 bits. Raises ``OverflowError`` when a key is too large to combine
+    (items x users of 2**60 or more).
     """
-    if keys.size and (keys.max() >= 2**59 or keys.min() < 0):  # the combined key would overflow
-        return np.lexsort((channel, keys))
-    return argsort_stable(keys * 8 + channel)
+    if keys.size and keys.max() >= 2**60:
+        raise OverflowError(
+            f"exposure key {int(keys.max())} is too large: items x users must stay below 2**60"
+        )
+    return keys * 8 + channel
 
 
 @dataclass(frozen=True, eq=False)
@@ -421,14 +424,11 @@ class PlatformModel(mesa.Model):
         channel = np.concatenate([np.full(d_user.size, SHARE), slot_channel, e_channel]).astype(np.int8)
         source = np.concatenate([d_source, np.full(slot_user.size + e_user.size, -1, dtype=np.int64)])
         endorsement = np.concatenate([np.ones(d_user.size + slot_user.size), e_endorsement])
-        keep = item >= 0
-        keep[keep] = self.items.creator[item[keep]] != user[keep]  # nobody is fed their own post
-        user, item, channel, source, endorsement = (a[keep] for a in (user, item, channel, source, endorsement))
-
-        keys = self.exposures.key(item, user)
-        order = pair_channel_order(keys, channel)  # per pair, a share (channel 0) comes first
+        # Sorted by pair, then channel (a share, channel 0, first), then position; the
+        # grouping skips empty slots (item -1: negative codes) and a user's own posts.
+        sorted_code, order = sort_with_order(pair_channel_code(self.exposures.key(item, user), channel))
         grouped = reaction_rules().group_exposures(
-            order, keys, user, item, channel, source, endorsement, self.exposures.keys
+            sorted_code, order, self.n_users, self.items.creator, source, endorsement, self.exposures.keys
         )
         p_user, p_item, p_channel, p_source, n_deliveries, platform, p_endorsement, row = grouped
         return Exposures(

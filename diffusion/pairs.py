@@ -3,13 +3,13 @@
 The platform model keeps two sparse relations this way, both far too large as dense
 matrices: who has seen which item (key ``item * n_users + user``) and what each user thinks of
 each creator (key ``user * n_users + creator``). Lookups and inserts are vectorised over whole
-batches: one compiled search per lookup (:func:`search`), and per insert one compiled pass
-that places the old rows, then two scatters per column.
+batches: one compiled search per lookup (:func:`search`), and per insert one compiled merge
+walk over the keys, then one branch-free compiled pass per column.
 
 Notes
 -----
 Lookup of m keys in a table of k rows costs O(m log k); inserting m new rows costs O(k + m)
-(old rows placed once, then two scatters per column). Because keys sort by their first
+(one merge walk over the keys, then one pass per column). Because keys sort by their first
 component, all rows of one user (or one item) are contiguous, which the model uses to sample a
 user's follows without a loop.
 """
@@ -68,6 +68,28 @@ def argsort_stable(keys: np.ndarray) -> np.ndarray:
     return compiled.radix_argsort(keys)
 
 
+def sort_with_order(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted keys and the stable sorting permutation, ``(keys[order], order)``.
+
+    Same as :func:`argsort_stable` followed by a gather, but on the packed path both come out
+    of the one sorted array, so the caller can walk the sorted keys in order without reading
+    ``keys`` at random positions.
+    """
+    keys = np.asarray(keys)
+    if keys.ndim == 1 and keys.size >= COMPILED_FROM and keys.dtype.kind in "iu" and keys.dtype.itemsize <= 8:
+        if keys.dtype != np.uint64 or keys.max() <= np.iinfo(np.int64).max:
+            keys = np.ascontiguousarray(keys, dtype=np.int64)
+            lo, hi = int(keys.min()), int(keys.max())
+            index_bits = (keys.size - 1).bit_length()
+            if (hi - lo).bit_length() + index_bits <= 64:
+                compiled = _compiled()
+                packed = compiled.pack(keys, lo, index_bits)
+                packed.sort()
+                return compiled.unpack_both(packed, lo, index_bits)
+    order = argsort_stable(keys)
+    return keys[order], order
+
+
 def search(haystack: np.ndarray, needles: np.ndarray, side: str = "left") -> np.ndarray:
     """``np.searchsorted(haystack, needles, side)`` for an int64 haystack, compiled.
 
@@ -116,7 +138,7 @@ def _numpy_search(haystack: np.ndarray, needles: np.ndarray, side: str) -> np.nd
 
 
 def _old_row_positions(rows_sorted: np.ndarray, total: int) -> np.ndarray:
-    """The numpy definition of the compiled ``old_row_positions`` (used for small inserts)."""
+    """Where the old rows go once new rows take ``rows_sorted``: the other slots, in order."""
     is_new = np.zeros(total, dtype=bool)
     is_new[rows_sorted] = True
     return np.flatnonzero(~is_new)
@@ -181,6 +203,17 @@ def _compiled() -> SimpleNamespace:
         return out
 
     @numba.njit(cache=True, nogil=True)
+    def unpack_both(packed, lo, index_bits):
+        mask = (np.uint64(1) << np.uint64(index_bits)) - np.uint64(1)
+        shift = np.uint64(index_bits)
+        keys = np.empty(packed.size, dtype=np.int64)
+        order = np.empty(packed.size, dtype=np.int64)
+        for i in range(packed.size):
+            keys[i] = np.int64((packed[i] >> shift) + np.uint64(lo))
+            order[i] = np.int64(packed[i] & mask)
+        return keys, order
+
+    @numba.njit(cache=True, nogil=True)
     def count_descents(needles):
         count = 0
         for i in range(1, needles.size):
@@ -216,24 +249,43 @@ def _compiled() -> SimpleNamespace:
         return out
 
     @numba.njit(cache=True, nogil=True)
-    def old_row_positions(rows_sorted, total):
-        """Where the old rows go once new rows take ``rows_sorted``: the other slots, in order."""
-        out = np.empty(total - rows_sorted.size, dtype=np.int64)
-        m = rows_sorted.size
-        j, o = 0, 0
-        next_new = rows_sorted[0] if m else total
-        for w in range(total):
-            if w == next_new:
+    def merge_keys(old_keys, new_keys):
+        """Merge two sorted key lists (new before old on a tie, as a left search places them):
+        the merged keys, whether each slot takes a new row, and the slot of each new key."""
+        n_old, n_new = old_keys.size, new_keys.size
+        out = np.empty(n_old + n_new, dtype=np.int64)
+        take_new = np.empty(n_old + n_new, dtype=np.bool_)
+        rows = np.empty(n_new, dtype=np.int64)
+        i, j = 0, 0
+        for w in range(n_old + n_new):
+            if j < n_new and (i >= n_old or new_keys[j] <= old_keys[i]):
+                out[w] = new_keys[j]
+                take_new[w] = True
+                rows[j] = w
                 j += 1
-                next_new = rows_sorted[j] if j < m else total
             else:
-                out[o] = w
-                o += 1
-        return out
+                out[w] = old_keys[i]
+                take_new[w] = False
+                i += 1
+        return out, take_new, rows
+
+    @numba.njit(cache=True, nogil=True)
+    def merge_column(take_new, old, new, out):
+        """``out[take_new] = new; out[~take_new] = old``, in one pass without a branch per slot.
+        Both ``old`` and ``new`` must be non-empty."""
+        i, j = 0, 0
+        last_old, last_new = old.size - 1, new.size - 1
+        for w in range(take_new.size):
+            t = take_new[w]
+            a = old[min(i, last_old)]  # read both sides (clamped past the end), keep one
+            b = new[min(j, last_new)]
+            out[w] = b if t else a
+            j += t
+            i += 1 - t
 
     return SimpleNamespace(
-        radix_argsort=radix_argsort, pack=pack, unpack=unpack, count_descents=count_descents,
-        gallop_search=gallop_search, old_row_positions=old_row_positions,
+        radix_argsort=radix_argsort, pack=pack, unpack=unpack, unpack_both=unpack_both, count_descents=count_descents,
+        gallop_search=gallop_search, merge_keys=merge_keys, merge_column=merge_column,
     )
 
 
@@ -295,30 +347,40 @@ class PairTable:
             keys = keys[order]
             if np.any(keys[1:] == keys[:-1]):
                 raise ValueError("PairTable.insert needs unique keys")
-        pos = search(self.keys, keys)
-        # After inserting sorted keys at sorted positions, the i-th new key lands at pos[i] + i;
-        # the old rows fill the remaining slots in order. Computed once for all columns.
-        rows_sorted = pos + np.arange(keys.shape[0], dtype=np.int64)
         total = len(self) + keys.shape[0]
-        # Where the old rows go is the same for every column: found once, then each column is
-        # two scatters (a branch per element in a merge loop costs more than the scatter).
-        positions = _compiled().old_row_positions if keys.size >= COMPILED_FROM else _old_row_positions
-        old_rows = positions(rows_sorted, total)
+        if keys.size >= COMPILED_FROM and len(self):
+            # One merge walk over both key lists says, for every slot of the merged table,
+            # whether a new row goes there; each column is then one branch-free pass (a
+            # select rather than a branch: which side comes next is unpredictable, and the
+            # mispredictions cost more than reading both). About 3x faster than placing old
+            # and new rows with two scatters per column, which read an index array each.
+            compiled = _compiled()
+            self.keys, take_new, rows_sorted = compiled.merge_keys(self.keys, keys)
 
-        def merged(old: np.ndarray, new: np.ndarray) -> np.ndarray:
-            out = np.empty(total, dtype=old.dtype)
-            out[old_rows] = old
-            out[rows_sorted] = new
-            return out
+            def merged(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+                out = np.empty(total, dtype=old.dtype)
+                compiled.merge_column(take_new, old, new, out)
+                return out
+        else:
+            # After inserting sorted keys at sorted positions, the i-th new key lands at
+            # pos[i] + i; the old rows fill the remaining slots in order.
+            rows_sorted = search(self.keys, keys) + np.arange(keys.shape[0], dtype=np.int64)
+            old_rows = _old_row_positions(rows_sorted, total)
 
-        self.keys = merged(self.keys, keys)
+            def merged(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+                out = np.empty(total, dtype=old.dtype)
+                out[old_rows] = old
+                out[rows_sorted] = new
+                return out
+
+            self.keys = merged(self.keys, keys)
         for name, column in self.columns.items():
             new = values.get(name)
             if new is None:
                 new = np.zeros(keys.shape, dtype=column.dtype)
             else:
                 new = np.asarray(new) if order is None else np.asarray(new)[order]
-            self.columns[name] = merged(column, new.astype(column.dtype, copy=False))
+            self.columns[name] = merged(column, np.ascontiguousarray(new, dtype=column.dtype))
         if order is None:
             return rows_sorted
         rows = np.empty_like(rows_sorted)

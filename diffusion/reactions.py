@@ -166,11 +166,18 @@ def compiled() -> SimpleNamespace:
         return buy, bad, recommend, send, send_share, send_recommend
 
     @numba.njit(cache=True, nogil=True)
-    def group_exposures(order, keys, user, item, channel, source, endorsement, table_keys):
-        """The day's exposure rows, visited in ``order`` (by pair key, share first), as one row per
-        (item, user) pair: its user, item, first channel, sharing tie (-1 if none), number of
-        share deliveries, whether a platform channel showed it, the strongest endorsement, and
-        its row in the exposure table (-1 if new; ``table_keys`` sorted)."""
+    def group_exposures(sorted_code, order, n_users, creator, source, endorsement, table_keys):
+        """The day's exposure rows as one row per (item, user) pair.
+
+        Rows are coded ``(item * n_users + user) * 8 + channel`` and visited in sorted order
+        (``sorted_code``; ``order`` gives each one's position in ``source`` and
+        ``endorsement``), so a pair's rows are adjacent and its share rows (channel 0) lead.
+        Rows without an item (a slot left empty: negative code) and rows showing users their
+        own post are skipped. Returns, per pair: its user, item, first channel, sharing tie
+        (-1 if none), number of share deliveries, whether a platform channel showed it, the
+        strongest endorsement, and its row in the exposure table (-1 if new; ``table_keys``
+        sorted). Item, user and channel come from the code, so only ``source`` and
+        ``endorsement`` are read out of order."""
         m = order.size
         out_user = np.empty(m, dtype=np.int64)
         out_item = np.empty(m, dtype=np.int64)
@@ -181,19 +188,31 @@ def compiled() -> SimpleNamespace:
         out_endorsement = np.empty(m, dtype=np.float64)
         row = np.empty(m, dtype=np.int64)
         k, p, n_table = -1, 0, table_keys.size
+        last_key, own_post = -1, False
         for j in range(m):
+            key, ch = sorted_code[j] >> 3, sorted_code[j] & 7
+            if key < 0:  # an empty slot
+                continue
             i = order[j]
-            if j == 0 or keys[i] != keys[order[j - 1]]:  # a new pair: its first row leads
+            if key != last_key:  # a new pair: its first row leads
+                last_key = key
+                it = key // n_users
+                u = key - it * n_users
+                own_post = creator[it] == u
+                if own_post:  # nobody is fed their own post: skip the pair's rows
+                    continue
                 k += 1
-                out_user[k], out_item[k], out_channel[k] = user[i], item[i], channel[i]
-                out_source[k] = source[i] if channel[i] == SHARE_CHANNEL else -1
+                out_user[k], out_item[k], out_channel[k] = u, it, ch
+                out_source[k] = source[i] if ch == SHARE_CHANNEL else -1
                 out_endorsement[k] = endorsement[i]
-                while p < n_table and table_keys[p] < keys[i]:  # keys ascend: one merge walk
+                while p < n_table and table_keys[p] < key:  # keys ascend: one merge walk
                     p += 1
-                row[k] = p if p < n_table and table_keys[p] == keys[i] else -1
+                row[k] = p if p < n_table and table_keys[p] == key else -1
+            elif own_post:
+                continue
             elif endorsement[i] > out_endorsement[k]:
                 out_endorsement[k] = endorsement[i]
-            if channel[i] == SHARE_CHANNEL:
+            if ch == SHARE_CHANNEL:
                 n_deliveries[k] += 1
             else:
                 platform[k] = True

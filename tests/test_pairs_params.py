@@ -56,6 +56,35 @@ def test_pair_table_matches_a_dict(batches):
     assert (stop - start).sum() == len(reference)
 
 
+@pytest.mark.property
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    sizes=st.lists(st.integers(0, 3000), min_size=1, max_size=4),
+)
+def test_pair_table_compiled_merge_matches_numpy(seed, sizes):
+    """Inserts of at least COMPILED_FROM keys take the compiled merge: every column (of every
+    width) must come out as a sort of the union would place it."""
+    rng = np.random.default_rng(seed)
+    columns = {"a": np.int64, "b": np.int8, "c": np.float64, "d": np.bool_, "e": np.int32}
+    table = PairTable(1000, columns)
+    all_keys = np.zeros(0, dtype=np.int64)
+    all_values = {name: np.zeros(0, dtype=dtype) for name, dtype in columns.items()}
+    for size in sizes:
+        pool = np.setdiff1d(rng.integers(0, 10**6, 2 * size + 1), all_keys)
+        keys = rng.permutation(np.unique(pool))[:size]
+        values = {name: rng.integers(-100, 100, keys.size).astype(dtype) for name, dtype in columns.items()}
+        rows = table.insert(keys, values)
+        for name in columns:
+            assert np.array_equal(table[name][rows], values[name])
+        all_keys = np.concatenate([all_keys, keys])
+        all_values = {name: np.concatenate([all_values[name], values[name]]) for name in columns}
+    order = np.argsort(all_keys)
+    assert np.array_equal(table.keys, all_keys[order])
+    for name in columns:
+        assert np.array_equal(table[name], all_values[name][order])
+
+
 def test_item_store_grows_and_reports_live_items():
     store = ItemStore(capacity=2)
     ids = store.append(creator=np.array([1, 2, 3]), created=np.array([0, 0, 1]), expires=np.array([2, 5, 3]))
