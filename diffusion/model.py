@@ -40,7 +40,6 @@ import pandas as pd
 
 from diffusion.agents import Creator, User
 from diffusion.contagion import transmit
-from diffusion.contagion._frontier import entries_of
 from diffusion.errors import ConfigError
 from diffusion.items import ItemStore
 from diffusion.metrics import cascades as cascade_metrics
@@ -586,7 +585,7 @@ class PlatformModel(mesa.Model):
         Without a relation, trust is ``trust_stranger`` plus ``same_city_trust_bonus`` when both
         live in the same city (P7).
         """
-        row = self.relations.find(self.relations.key(users, creators))
+        row = self.relations.find_pairs(users, creators)
         b = self.behaviour
         base = np.minimum(1.0, b.trust_stranger + b.same_city_trust_bonus * (
             self.user_city[users] == self.user_city[creators]
@@ -769,48 +768,34 @@ class PlatformModel(mesa.Model):
         dying = np.flatnonzero(self.items.expires == self.day + 1)
         # Rows are sorted by item, so each dying item's rows are one run of the table.
         start, stop = self.exposures.rows_of_first(dying)
-        rows, _ = entries_of(start, stop - start)
-        if rows.size:
-            self.cascade_records.append(self._cascades(rows))
+        if np.any(stop > start):
+            self.cascade_records.append(self._cascades(start, stop))
             self.exposures.drop_runs(start, stop)
         no_views = dying[self.items.views[dying] == 0]
         if no_views.size:
             self.cascade_records.append(self._empty_cascades(no_views))
 
     # ------------------------------------------------------------------ cascades
-    def _cascades(self, rows: np.ndarray) -> pd.DataFrame:
-        """Size, depth and structural virality of the cascade trees behind the given rows.
-
-        ``rows`` are increasing and hold every row of each item they touch.
+    def _cascades(self, start: np.ndarray, stop: np.ndarray) -> pd.DataFrame:
+        """Size, depth and structural virality of the cascade trees of the items whose rows
+        in the exposure table are ``[start[i], stop[i])`` (increasing; empty runs skipped).
 
         Each item's tree has the creator's post as root; a viewer's parent is the tie whose
         share they saw first, or the root when a platform channel showed them the item
-        (W2; structural virality after Goel et al. 2016).
+        (W2; structural virality after Goel et al. 2016). A sharer always has a row for the
+        item (a share follows a view), so every parent is found.
         """
         ex = self.exposures
-        keys = ex.keys[rows]  # sorted and unique: viewer node k is row rows[k]
-        item = keys // ex.n_second
-        parent_user = ex["parent"][rows]
-        # Each item's rows are contiguous: items and root_of as np.unique(item, return_inverse).
-        first_of_item = np.r_[True, item[1:] != item[:-1]]
-        starts = np.flatnonzero(first_of_item)
-        items, root_of = item[starts], np.cumsum(first_of_item) - 1
-        n_rows = rows.size
-        # Nodes 0..n_rows-1 are viewers; node n_rows + k is the root of items[k]. A sharer
-        # always has a row for the item (a share follows a view), so every parent is found.
-        has_parent = parent_user >= 0
-        parent = (n_rows + root_of).astype(np.int64)
-        parent_keys = ex.key(item[has_parent], parent_user[has_parent])
-        parent_node = search(keys, parent_keys)
-        if parent_node.size and not np.array_equal(keys[np.minimum(parent_node, n_rows - 1)], parent_keys):
-            raise RuntimeError("a share's sender has no exposure row for the item")
-        parent[has_parent] = parent_node
-        parent = np.concatenate([parent, np.full(items.size, -1, dtype=np.int64)])
-        step = np.concatenate([ex["first_step"][rows].astype(np.int64) + 1, self.items.created[items]])
+        nonempty = stop > start
+        start, stop = start[nonempty], stop[nonempty]
+        items = ex.keys[start] // ex.n_second
+        parent, step, peer_size = cascade_metrics.forest_of_runs(
+            ex.keys, ex["parent"], ex["first_step"], start, stop, ex.n_second, self.items.created[items]
+        )
         depth, root, subtree = cascade_metrics.forest(parent, step)
-        size = np.diff(np.r_[starts, n_rows])
-        peer_size = np.bincount(root_of[has_parent], minlength=items.size)
-        max_depth = np.maximum.reduceat(depth[:n_rows], starts)  # viewers are deeper than roots
+        size = stop - start
+        run_start = np.cumsum(size) - size  # each item's first node
+        max_depth = np.maximum.reduceat(depth[: int(size.sum())], run_start)  # viewers are deeper than roots
         virality = cascade_metrics.virality_of_forest(parent, root, subtree)
         return self._cascade_frame(items, size, peer_size, max_depth, virality)
 
@@ -920,10 +905,9 @@ class PlatformModel(mesa.Model):
 
     def finish(self) -> pd.DataFrame:
         """Close the cascades of every item still live and return all cascade records."""
-        rows = np.arange(len(self.exposures))
         live_with_rows = np.unique(self.exposures.first())
-        if rows.size:
-            self.cascade_records.append(self._cascades(rows))
+        if live_with_rows.size:
+            self.cascade_records.append(self._cascades(*self.exposures.rows_of_first(live_with_rows)))
         never = np.setdiff1d(
             np.flatnonzero((self.items.expires > self.day + 1) & (self.items.views == 0)), live_with_rows
         )

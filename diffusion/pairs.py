@@ -214,6 +214,38 @@ def _compiled() -> SimpleNamespace:
         return keys, order
 
     @numba.njit(cache=True, nogil=True)
+    def block_starts(keys, n_second):
+        """``starts[f]``: the first row whose first component is at least ``f`` (keys sorted)."""
+        n_first = keys[-1] // n_second + 1
+        starts = np.zeros(n_first + 1, dtype=np.int64)
+        for i in range(keys.size):
+            starts[keys[i] // n_second + 1] += 1
+        for f in range(n_first):
+            starts[f + 1] += starts[f]
+        return starts
+
+    @numba.njit(cache=True, nogil=True)
+    def find_in_blocks(keys, starts, first, second, n_second):
+        out = np.empty(first.size, dtype=np.int64)
+        n_first = starts.size - 1
+        for i in range(first.size):
+            f = first[i]
+            out[i] = -1
+            if f < 0 or f >= n_first:
+                continue
+            x = f * n_second + second[i]
+            lo, hi = starts[f], starts[f + 1]
+            while lo < hi:  # bisection within the block (a handful of rows)
+                mid = (lo + hi) >> 1
+                if keys[mid] < x:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo < starts[f + 1] and keys[lo] == x:
+                out[i] = lo
+        return out
+
+    @numba.njit(cache=True, nogil=True)
     def count_descents(needles):
         count = 0
         for i in range(1, needles.size):
@@ -285,6 +317,7 @@ def _compiled() -> SimpleNamespace:
 
     return SimpleNamespace(
         radix_argsort=radix_argsort, pack=pack, unpack=unpack, unpack_both=unpack_both, count_descents=count_descents,
+        block_starts=block_starts, find_in_blocks=find_in_blocks,
         gallop_search=gallop_search, merge_keys=merge_keys, merge_column=merge_column,
     )
 
@@ -303,6 +336,8 @@ class PairTable:
     def __init__(self, n_second: int, columns: Mapping[str, np.dtype | type]) -> None:
         self.n_second = int(n_second)
         self.keys = np.zeros(0, dtype=np.int64)
+        self._blocks_of: np.ndarray | None = None  # the keys that _blocks indexes (see find_pairs)
+        self._blocks = np.zeros(1, dtype=np.int64)
         self.columns: dict[str, np.ndarray] = {
             name: np.zeros(0, dtype=dtype) for name, dtype in columns.items()
         }
@@ -334,6 +369,29 @@ class PairTable:
         clipped = np.minimum(pos, len(self) - 1)
         found = self.keys[clipped] == keys
         return np.where(found, clipped, -1).astype(np.int64)
+
+    def find_pairs(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """Row index of each (first, second) pair, or -1 where it is absent; :meth:`find` of
+        their keys, faster for many pairs in no particular order.
+
+        Each pair is searched only among the rows of its first component (one block, found
+        through an index of where each first component's rows start, rebuilt after the keys
+        change), so a lookup reads two or three nearby places instead of bisecting the table,
+        and the pairs need not be sorted first. The model's trust lookups (a day's pairs, in
+        item order, against the user-creator relations) take about half the time of sorting
+        them and searching.
+        """
+        first = np.asarray(first, dtype=np.int64)
+        second = np.asarray(second, dtype=np.int64)
+        if len(self) == 0 or first.size < COMPILED_FROM:
+            return self.find(self.key(first, second))
+        if self._blocks_of is not self.keys:
+            self._blocks = _compiled().block_starts(self.keys, self.n_second)
+            self._blocks_of = self.keys
+        shape = np.broadcast_shapes(first.shape, second.shape)
+        first, second = (np.ascontiguousarray(np.broadcast_to(a, shape)).ravel() for a in (first, second))
+        rows = _compiled().find_in_blocks(self.keys, self._blocks, first, second, self.n_second)
+        return rows.reshape(shape)
 
     def insert(self, keys: np.ndarray, values: Mapping[str, np.ndarray]) -> np.ndarray:
         """Insert rows for keys that must be unique and absent; return their new row indices.

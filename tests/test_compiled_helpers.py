@@ -88,6 +88,47 @@ def test_forest_rejects_bad_parents():
         cascades.forest(np.array([-1, 0]), np.array([0]))
 
 
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_items=st.integers(1, 6), n_users=st.integers(1, 12))
+def test_forest_of_runs_links_each_viewer_to_its_sharer(seed, n_items, n_users):
+    """Rows of several items (each item's rows one sorted run) become one forest: viewers in row
+    order, then one root per item; a viewer's parent is the row of the user it names."""
+    rng = np.random.default_rng(seed)
+    keys, parent_user, step = [], [], []
+    for item in range(n_items):
+        viewers = np.flatnonzero(rng.random(n_users) < 0.6)
+        seen = rng.integers(1, 5, size=viewers.size)
+        for user, day in zip(viewers, seen):
+            earlier = viewers[seen < day]
+            keys.append(item * n_users + user)
+            parent_user.append(int(rng.choice(earlier)) if earlier.size and rng.random() < 0.7 else -1)
+            step.append(day)
+    keys, parent_user, step = np.array(keys, np.int64), np.array(parent_user, np.int64), np.array(step, np.int32)
+    items = np.unique(keys // n_users)
+    table = pairs.PairTable(n_users, {})
+    table.keys = keys
+    start, stop = table.rows_of_first(items)
+    parent, activation, peer = cascades.forest_of_runs(keys, parent_user, step, start, stop, n_users, items * 0)
+    n_rows = keys.size
+    run_of_row = np.repeat(np.arange(items.size), stop - start)
+    for row in range(n_rows):
+        if parent_user[row] < 0:
+            assert parent[row] == n_rows + run_of_row[row]
+        else:
+            assert keys[parent[row]] == (keys[row] // n_users) * n_users + parent_user[row]
+        assert activation[row] == step[row] + 1
+    np.testing.assert_array_equal(parent[n_rows:], -1)
+    np.testing.assert_array_equal(peer, np.bincount(run_of_row[parent_user >= 0], minlength=items.size))
+    cascades.forest(parent, activation)  # a valid forest: parents before children
+
+
+def test_forest_of_runs_rejects_a_sharer_without_a_row():
+    with pytest.raises(ValueError, match="row 1 names a parent user"):
+        cascades.forest_of_runs(
+            np.array([0, 1]), np.array([-1, 2]), np.array([0, 1]), np.array([0]), np.array([2]), 3, np.array([0])
+        )
+
+
 # ---------------------------------------------------------------------- pair tables
 int_keys = st.lists(st.integers(-(2**40), 2**40), min_size=0, max_size=900)
 

@@ -85,6 +85,22 @@ def test_pair_table_compiled_merge_matches_numpy(seed, sizes):
         assert np.array_equal(table[name], all_values[name][order])
 
 
+@pytest.mark.property
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_rows=st.integers(1, 2000), n_pairs=st.integers(0, 3000))
+def test_find_pairs_is_find_of_the_keys(seed, n_rows, n_pairs):
+    """The block lookup agrees with the plain search for present and absent pairs, including
+    first components beyond the table's last, and stays right after the table changes."""
+    rng = np.random.default_rng(seed)
+    table = PairTable(50, {"v": np.int64})
+    table.insert(np.unique(rng.integers(0, 40 * 50, n_rows)), {})
+    for _ in range(2):
+        first, second = rng.integers(0, 45, n_pairs), rng.integers(0, 50, n_pairs)
+        np.testing.assert_array_equal(table.find_pairs(first, second), table.find(table.key(first, second)))
+        fresh = np.setdiff1d(np.unique(rng.integers(0, 45 * 50, 300)), table.keys)
+        table.insert(fresh, {})
+
+
 def test_item_store_grows_and_reports_live_items():
     store = ItemStore(capacity=2)
     ids = store.append(creator=np.array([1, 2, 3]), created=np.array([0, 0, 1]), expires=np.array([2, 5, 3]))

@@ -110,6 +110,107 @@ def _forest_compiled():
     return run
 
 
+def forest_of_runs(
+    keys: np.ndarray,
+    parent_user: np.ndarray,
+    step: np.ndarray,
+    start: np.ndarray,
+    stop: np.ndarray,
+    n_users: int,
+    root_step: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cascade forest of several items, from a table of who saw each item from whom.
+
+    Parameters
+    ----------
+    keys : numpy.ndarray of int64
+        Sorted row keys ``item * n_users + user``.
+    parent_user : numpy.ndarray of int
+        Per row, the user whose share the viewer saw first, or -1 when the item reached them
+        otherwise (the parent is then the item's root, its post).
+    step : numpy.ndarray of int
+        Per row, the step the viewer saw the item.
+    start, stop : numpy.ndarray of int64
+        Rows ``[start[r], stop[r])`` are all the rows of one item (non-empty runs, increasing).
+    n_users : int
+        The second component's range in ``keys``.
+    root_step : numpy.ndarray of int
+        Per run, the step the item was posted (strictly before any view of it).
+
+    Returns
+    -------
+    parent, activation_step : numpy.ndarray of int64
+        The forest for :func:`forest`: nodes ``0 .. n_rows - 1`` are the runs' rows in order
+        (viewers), node ``n_rows + r`` is the root of run ``r``. A viewer's step is its row's
+        step + 1, so that a root posted at step s precedes views on that step.
+    peer_size : numpy.ndarray of int64
+        Per run, the viewers whose parent is another viewer (reached through a share).
+
+    Raises
+    ------
+    ValueError
+        If a row's parent user has no row for the same item (a share from someone who never
+        saw it).
+
+    Notes
+    -----
+    One compiled pass: each parent is found by bisection within its item's rows.
+    """
+    keys = np.ascontiguousarray(keys, dtype=np.int64)
+    start = np.ascontiguousarray(start, dtype=np.int64)
+    stop = np.ascontiguousarray(stop, dtype=np.int64)
+    parent, activation_step, peer_size, missing = _runs_compiled()(
+        keys, np.ascontiguousarray(parent_user), np.ascontiguousarray(step), start, stop, int(n_users),
+        np.ascontiguousarray(root_step, dtype=np.int64),
+    )
+    if missing >= 0:
+        raise ValueError(f"row {missing} names a parent user with no row for the same item")
+    return parent, activation_step, peer_size
+
+
+@functools.cache
+def _runs_compiled():
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def run(keys, parent_user, step, start, stop, n_users, root_step):
+        n_runs = start.size
+        n_rows = 0
+        for r in range(n_runs):
+            n_rows += stop[r] - start[r]
+        parent = np.empty(n_rows + n_runs, dtype=np.int64)
+        activation_step = np.empty(n_rows + n_runs, dtype=np.int64)
+        peer_size = np.zeros(n_runs, dtype=np.int64)
+        node = 0
+        for r in range(n_runs):
+            s, e, first_node = start[r], stop[r], node
+            item = keys[s] // n_users
+            for row in range(s, e):
+                pu = parent_user[row]
+                if pu < 0:
+                    parent[node] = n_rows + r
+                else:
+                    x = item * n_users + pu
+                    lo, hi = s, e
+                    while lo < hi:
+                        mid = (lo + hi) >> 1
+                        if keys[mid] < x:
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                    if lo == e or keys[lo] != x:
+                        return parent, activation_step, peer_size, row
+                    parent[node] = first_node + (lo - s)
+                    peer_size[r] += 1
+                activation_step[node] = np.int64(step[row]) + 1
+                node += 1
+            parent[n_rows + r] = -1
+            activation_step[n_rows + r] = root_step[r]
+        return parent, activation_step, peer_size, -1
+
+    return run
+
+
 def tree_depth(parent: np.ndarray, activation_step: np.ndarray) -> np.ndarray:
     """Depth of every node: 0 for roots, parent's depth + 1 otherwise."""
     return forest(parent, activation_step)[0]
