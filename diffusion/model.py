@@ -106,6 +106,7 @@ def pair_channel_code(keys: np.ndarray, channel: np.ndarray) -> np.ndarray:
 class Exposures:
     """One day's exposures, one row per (item, user) pair, with what they lead to."""
 
+    key: np.ndarray  # the pair's key in the exposure table (item * n_users + user), ascending
     user: np.ndarray
     item: np.ndarray
     channel: np.ndarray  # channel of the day's first exposure (share wins over the platform)
@@ -421,16 +422,16 @@ class PlatformModel(mesa.Model):
         user = np.concatenate([d_user, slot_user, e_user])
         item = np.concatenate([d_item, slot_item, e_item])
         channel = np.concatenate([np.full(d_user.size, SHARE), slot_channel, e_channel]).astype(np.int8)
-        source = np.concatenate([d_source, np.full(slot_user.size + e_user.size, -1, dtype=np.int64)])
-        endorsement = np.concatenate([np.ones(d_user.size + slot_user.size), e_endorsement])
         # Sorted by pair, then channel (a share, channel 0, first), then position; the
         # grouping skips empty slots (item -1: negative codes) and a user's own posts.
         sorted_code, order = sort_with_order(pair_channel_code(self.exposures.key(item, user), channel))
         grouped = reaction_rules().group_exposures(
-            sorted_code, order, self.n_users, self.items.creator, source, endorsement, self.exposures.keys
+            sorted_code, order, self.n_users, self.items.creator, d_source, d_user.size + slot_user.size,
+            np.asarray(e_endorsement, dtype=np.float64), self.exposures.keys,
         )
-        p_user, p_item, p_channel, p_source, n_deliveries, platform, p_endorsement, row = grouped
+        p_key, p_user, p_item, p_channel, p_source, n_deliveries, platform, p_endorsement, row = grouped
         return Exposures(
+            key=p_key,
             user=p_user,
             item=p_item,
             channel=p_channel,
@@ -625,18 +626,20 @@ class PlatformModel(mesa.Model):
             seen["sent"], params,
         )
         interact = self._stream_interactions(ex, creator, is_new & live)
+        new_pairs = np.flatnonzero(is_new)
         exposures.insert(
-            exposures.key(ex.item[is_new], ex.user[is_new]),
+            ex.key[new_pairs],
             {
-                "first_step": np.full(int(is_new.sum()), t),
-                "parent": ex.source[is_new],
-                "channel": ex.channel[is_new],
-                "n_sources": n_sources[is_new],
-                "platform_seen": ex.platform[is_new],
-                "last_source": last_source[is_new],
-                "sent": send[is_new],
-                "bought": buy[is_new],
+                "first_step": t,
+                "parent": ex.source,
+                "channel": ex.channel,
+                "n_sources": n_sources,
+                "platform_seen": ex.platform,
+                "last_source": last_source,
+                "sent": send,
+                "bought": buy,
             },
+            select=new_pairs,
         )
 
         # ---- commit: counters of items, channels (W4), creators (D1), commerce (P7, P8),

@@ -246,6 +246,20 @@ def _compiled() -> SimpleNamespace:
         return out
 
     @numba.njit(cache=True, nogil=True)
+    def merge_column_through(take_new, old, new, index, out):
+        """:func:`merge_column` with the new rows read as ``new[index]``."""
+        i, j = 0, 0
+        last_old, last_new = old.size - 1, index.size - 1
+        for w in range(take_new.size):
+            t = take_new[w]
+            a = old[min(i, last_old)]
+            b = new[index[min(j, last_new)]]
+            out[w] = b if t else a
+            j += t
+            i += 1 - t
+        return out
+
+    @numba.njit(cache=True, nogil=True)
     def count_descents(needles):
         count = 0
         for i in range(1, needles.size):
@@ -319,6 +333,7 @@ def _compiled() -> SimpleNamespace:
         radix_argsort=radix_argsort, pack=pack, unpack=unpack, unpack_both=unpack_both, count_descents=count_descents,
         block_starts=block_starts, find_in_blocks=find_in_blocks,
         gallop_search=gallop_search, merge_keys=merge_keys, merge_column=merge_column,
+        merge_column_through=merge_column_through,
     )
 
 
@@ -393,10 +408,16 @@ class PairTable:
         rows = _compiled().find_in_blocks(self.keys, self._blocks, first, second, self.n_second)
         return rows.reshape(shape)
 
-    def insert(self, keys: np.ndarray, values: Mapping[str, np.ndarray]) -> np.ndarray:
+    def insert(
+        self, keys: np.ndarray, values: Mapping[str, np.ndarray | float], select: np.ndarray | None = None
+    ) -> np.ndarray:
         """Insert rows for keys that must be unique and absent; return their new row indices.
 
-        Columns not named in ``values`` are filled with zeros.
+        ``values`` maps column names to one value per key, or to a scalar for all of them;
+        columns not named are filled with zeros. With ``select``, the i-th key's values are
+        ``values[name][select[i]]``: the caller passes whole arrays (for example one entry per
+        pair of the day) and the index of the rows to insert, and each column is read through
+        the index while merging instead of being compressed first.
         """
         keys = np.asarray(keys, dtype=np.int64)
         presorted = keys.size < 2 or bool(np.all(keys[1:] > keys[:-1]))
@@ -405,6 +426,27 @@ class PairTable:
             keys = keys[order]
             if np.any(keys[1:] == keys[:-1]):
                 raise ValueError("PairTable.insert needs unique keys")
+        if select is not None:
+            select = np.asarray(select, dtype=np.int64)
+            if select.shape != keys.shape:
+                raise ValueError(f"select has {select.size} entries for {keys.size} keys")
+        index = order if select is None else (select if order is None else select[order])
+        needed = keys.size if select is None else (int(select.max()) + 1 if select.size else 0)
+        if select is not None and select.size and select.min() < 0:
+            raise ValueError("select holds negative positions")
+        new_values: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
+        for name, column in self.columns.items():  # checked before the table changes
+            new = values.get(name, 0)
+            if np.ndim(new) == 0:
+                new_values[name] = (np.full(keys.shape, new, dtype=column.dtype), None)
+                continue
+            new = np.ascontiguousarray(new, dtype=column.dtype)
+            if new.ndim != 1 or new.size < needed or (select is None and new.size != keys.size):
+                raise ValueError(
+                    f"column {name!r} got {new.size} values for {keys.size} keys"
+                    + ("" if select is None else f" selected up to position {needed - 1}")
+                )
+            new_values[name] = (new, index)
         total = len(self) + keys.shape[0]
         if keys.size >= COMPILED_FROM and len(self):
             # One merge walk over both key lists says, for every slot of the merged table,
@@ -415,9 +457,12 @@ class PairTable:
             compiled = _compiled()
             self.keys, take_new, rows_sorted = compiled.merge_keys(self.keys, keys)
 
-            def merged(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+            def merged(old: np.ndarray, new: np.ndarray, index: np.ndarray | None) -> np.ndarray:
                 out = np.empty(total, dtype=old.dtype)
-                compiled.merge_column(take_new, old, new, out)
+                if index is None:
+                    compiled.merge_column(take_new, old, new, out)
+                else:
+                    compiled.merge_column_through(take_new, old, new, index, out)
                 return out
         else:
             # After inserting sorted keys at sorted positions, the i-th new key lands at
@@ -425,20 +470,15 @@ class PairTable:
             rows_sorted = search(self.keys, keys) + np.arange(keys.shape[0], dtype=np.int64)
             old_rows = _old_row_positions(rows_sorted, total)
 
-            def merged(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+            def merged(old: np.ndarray, new: np.ndarray, index: np.ndarray | None) -> np.ndarray:
                 out = np.empty(total, dtype=old.dtype)
                 out[old_rows] = old
-                out[rows_sorted] = new
+                out[rows_sorted] = new if index is None else new[index]
                 return out
 
-            self.keys = merged(self.keys, keys)
-        for name, column in self.columns.items():
-            new = values.get(name)
-            if new is None:
-                new = np.zeros(keys.shape, dtype=column.dtype)
-            else:
-                new = np.asarray(new) if order is None else np.asarray(new)[order]
-            self.columns[name] = merged(column, np.ascontiguousarray(new, dtype=column.dtype))
+            self.keys = merged(self.keys, keys, None)
+        for name, (new, through) in new_values.items():
+            self.columns[name] = merged(self.columns[name], new, through)
         if order is None:
             return rows_sorted
         rows = np.empty_like(rows_sorted)

@@ -166,19 +166,26 @@ def compiled() -> SimpleNamespace:
         return buy, bad, recommend, send, send_share, send_recommend
 
     @numba.njit(cache=True, nogil=True)
-    def group_exposures(sorted_code, order, n_users, creator, source, endorsement, table_keys):
+    def group_exposures(sorted_code, order, n_users, creator, share_source, promoted_from, promotion_endorsement,
+                        table_keys):
         """The day's exposure rows as one row per (item, user) pair.
 
         Rows are coded ``(item * n_users + user) * 8 + channel`` and visited in sorted order
-        (``sorted_code``; ``order`` gives each one's position in ``source`` and
-        ``endorsement``), so a pair's rows are adjacent and its share rows (channel 0) lead.
-        Rows without an item (a slot left empty: negative code) and rows showing users their
-        own post are skipped. Returns, per pair: its user, item, first channel, sharing tie
-        (-1 if none), number of share deliveries, whether a platform channel showed it, the
-        strongest endorsement, and its row in the exposure table (-1 if new; ``table_keys``
-        sorted). Item, user and channel come from the code, so only ``source`` and
-        ``endorsement`` are read out of order."""
+        (``sorted_code``; ``order`` gives each one's position among the day's rows), so a
+        pair's rows are adjacent and its share rows (channel 0) lead. The day's rows are the
+        share deliveries first (their senders in ``share_source``), then feed slots, then from
+        position ``promoted_from`` on the streams and promotions (their endorsements in
+        ``promotion_endorsement``; every other row has endorsement 1). Rows without an item (a
+        slot left empty: negative code) and rows showing users their own post are skipped.
+
+        Returns, per pair: its key, user, item, first channel, sharing tie (-1 if none),
+        number of share deliveries, whether a platform channel showed it, the strongest
+        endorsement, and its row in the exposure table (-1 if new; ``table_keys`` sorted).
+        Key, item, user and channel come from the code, so the walk reads nothing else at
+        random but a share's sender and a promotion's endorsement."""
         m = order.size
+        n_shares = share_source.size
+        out_key = np.empty(m, dtype=np.int64)
         out_user = np.empty(m, dtype=np.int64)
         out_item = np.empty(m, dtype=np.int64)
         out_channel = np.empty(m, dtype=np.int8)
@@ -194,6 +201,7 @@ def compiled() -> SimpleNamespace:
             if key < 0:  # an empty slot
                 continue
             i = order[j]
+            endorsement = promotion_endorsement[i - promoted_from] if i >= promoted_from else 1.0
             if key != last_key:  # a new pair: its first row leads
                 last_key = key
                 it = key // n_users
@@ -202,23 +210,23 @@ def compiled() -> SimpleNamespace:
                 if own_post:  # nobody is fed their own post: skip the pair's rows
                     continue
                 k += 1
-                out_user[k], out_item[k], out_channel[k] = u, it, ch
-                out_source[k] = source[i] if ch == SHARE_CHANNEL else -1
-                out_endorsement[k] = endorsement[i]
+                out_key[k], out_user[k], out_item[k], out_channel[k] = key, u, it, ch
+                out_source[k] = share_source[i] if ch == SHARE_CHANNEL and i < n_shares else -1
+                out_endorsement[k] = endorsement
                 while p < n_table and table_keys[p] < key:  # keys ascend: one merge walk
                     p += 1
                 row[k] = p if p < n_table and table_keys[p] == key else -1
             elif own_post:
                 continue
-            elif endorsement[i] > out_endorsement[k]:
-                out_endorsement[k] = endorsement[i]
+            elif endorsement > out_endorsement[k]:
+                out_endorsement[k] = endorsement
             if ch == SHARE_CHANNEL:
                 n_deliveries[k] += 1
             else:
                 platform[k] = True
         k += 1
-        return (out_user[:k], out_item[:k], out_channel[:k], out_source[:k], n_deliveries[:k], platform[:k],
-                out_endorsement[:k], row[:k])
+        return (out_key[:k], out_user[:k], out_item[:k], out_channel[:k], out_source[:k], n_deliveries[:k],
+                platform[:k], out_endorsement[:k], row[:k])
 
     @numba.njit(cache=True, nogil=True)
     def tally(

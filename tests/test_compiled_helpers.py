@@ -291,29 +291,45 @@ def reference_group_exposures(keys, user, item, channel, source, endorsement, cr
     )
 
 
+pair_rows = st.lists(st.tuples(st.integers(-1, 5), st.integers(0, 6), st.integers(0, 3)), max_size=150)
+
+
 @settings(max_examples=80, deadline=None)
 @given(
-    rows=st.lists(st.tuples(st.integers(-1, 5), st.integers(0, 6), st.integers(0, 3), st.sampled_from([1.0, 1.5, 3.0])),
-                  max_size=400),
+    shares=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 6)), max_size=150),
+    slots=pair_rows,
+    promotions=st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 6), st.integers(0, 3), st.sampled_from([1.0, 1.5, 3.0])),
+        max_size=100,
+    ),
     table=st.sets(st.integers(0, 5 * 7 + 6), max_size=20),
     creator_seed=st.integers(0, 2**32),
 )
-def test_group_exposures_is_the_numpy_grouping(rows, table, creator_seed):
+def test_group_exposures_is_the_numpy_grouping(shares, slots, promotions, table, creator_seed):
     """One row per (item, user) pair, without empty slots (item -1) or a user's own posts: first
     channel (a share first), share count, platform flag, strongest endorsement, and the pair's
-    row in the exposure table. Up to 400 rows, so both the numpy and the packed sort are used."""
-    item = np.array([r[0] for r in rows], dtype=np.int64)
-    user = np.array([r[1] for r in rows], dtype=np.int64)
-    channel = np.array([r[2] for r in rows], dtype=np.int8)
-    endorsement = np.array([r[3] for r in rows], dtype=np.float64)
-    source = np.where(channel == 0, np.arange(len(rows)), -1).astype(np.int64)  # which share leads
-    creator = np.random.default_rng(creator_seed).integers(0, 7, size=6)
+    row in the exposure table. The day's rows as the model lays them out: share deliveries
+    (with senders), feed slots, then streams and promotions (with endorsements). Up to 400
+    rows, so both the numpy and the packed sort are used."""
+    rng = np.random.default_rng(creator_seed)
+    n_shares, n_slots = len(shares), len(slots)
+    item = np.array([r[0] for r in shares + slots + promotions], dtype=np.int64)
+    user = np.array([r[1] for r in shares + slots + promotions], dtype=np.int64)
+    channel = np.array([0] * n_shares + [r[2] for r in slots + promotions], dtype=np.int8)
+    share_source = rng.integers(0, 7, size=n_shares)
+    source = np.concatenate([share_source, np.full(n_slots + len(promotions), -1)]).astype(np.int64)
+    promotion_endorsement = np.array([r[3] for r in promotions], dtype=np.float64)
+    endorsement = np.concatenate([np.ones(n_shares + n_slots), promotion_endorsement])
+    creator = rng.integers(0, 7, size=6)
     keys = item * 7 + user
     table_keys = np.array(sorted(table), dtype=np.int64)
     sorted_code, order = pairs.sort_with_order(pair_channel_code(keys, channel))
-    got = compiled_reactions().group_exposures(sorted_code, order, 7, creator, source, endorsement, table_keys)
+    got = compiled_reactions().group_exposures(
+        sorted_code, order, 7, creator, share_source, n_shares + n_slots, promotion_endorsement, table_keys
+    )
     expected = reference_group_exposures(keys, user, item, channel, source, endorsement, creator, table_keys)
-    for g, e in zip(got, expected):
+    np.testing.assert_array_equal(got[0], got[2] * 7 + got[1])  # the key
+    for g, e in zip(got[1:], expected):
         np.testing.assert_array_equal(g, e)
 
 

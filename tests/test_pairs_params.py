@@ -101,6 +101,27 @@ def test_find_pairs_is_find_of_the_keys(seed, n_rows, n_pairs):
         table.insert(fresh, {})
 
 
+@pytest.mark.parametrize("n_keys", [3, 400])  # the numpy and the compiled merge
+def test_pair_table_insert_through_select_and_scalars(n_keys):
+    table = PairTable(1000, {"v": np.int32, "w": np.float64, "day": np.int16})
+    table.insert(np.arange(0, 2 * n_keys, 2), {"v": np.arange(n_keys), "day": 1})
+    whole = np.arange(10 * n_keys) * 10  # e.g. one value per pair of the day
+    select = np.arange(n_keys)[::-1] * 3  # the pairs to insert, in any order
+    keys = np.arange(1, 2 * n_keys, 2)[::-1]
+    rows = table.insert(keys, {"v": whole, "w": 0.5, "day": 2}, select=select)
+    assert table["v"][rows].tolist() == whole[select].tolist()
+    assert np.all(table["w"][rows] == 0.5) and np.all(table["day"][rows] == 2)
+    assert np.all(table["day"][table.find(np.arange(0, 2 * n_keys, 2))] == 1)
+    assert np.all(np.diff(table.keys) > 0)
+    with pytest.raises(ValueError, match="select has 2 entries for 1 keys"):
+        table.insert(np.array([10**5]), {}, select=np.array([0, 1]))
+    with pytest.raises(ValueError, match="column 'v' got 3 values for 1 keys selected up to position 7"):
+        table.insert(np.array([10**5]), {"v": np.arange(3)}, select=np.array([7]))
+    with pytest.raises(ValueError, match="column 'v' got 2 values for 1 keys"):
+        table.insert(np.array([10**5]), {"v": np.arange(2)})
+    assert len(table) == 2 * n_keys and all(table[c].size == 2 * n_keys for c in ("v", "w", "day"))  # untouched
+
+
 def test_item_store_grows_and_reports_live_items():
     store = ItemStore(capacity=2)
     ids = store.append(creator=np.array([1, 2, 3]), created=np.array([0, 0, 1]), expires=np.array([2, 5, 3]))
