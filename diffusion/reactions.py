@@ -196,6 +196,7 @@ def compiled() -> SimpleNamespace:
         row = np.empty(m, dtype=np.int64)
         k, p, n_table = -1, 0, table_keys.size
         last_key, own_post = -1, False
+        it, item_base, next_item_base = 0, 0, 0  # the current item, its first key, the next item's
         for j in range(m):
             key, ch = sorted_code[j] >> 3, sorted_code[j] & 7
             if key < 0:  # an empty slot
@@ -204,8 +205,10 @@ def compiled() -> SimpleNamespace:
             endorsement = promotion_endorsement[i - promoted_from] if i >= promoted_from else 1.0
             if key != last_key:  # a new pair: its first row leads
                 last_key = key
-                it = key // n_users
-                u = key - it * n_users
+                if key >= next_item_base:  # keys ascend: divide only when the item changes
+                    it = key // n_users
+                    item_base, next_item_base = it * n_users, (it + 1) * n_users
+                u = key - item_base
                 own_post = creator[it] == u
                 if own_post:  # nobody is fed their own post: skip the pair's rows
                     continue

@@ -333,6 +333,29 @@ def test_group_exposures_is_the_numpy_grouping(shares, slots, promotions, table,
         np.testing.assert_array_equal(g, e)
 
 
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_senders=st.integers(0, 200))
+def test_transmit_per_entry_is_the_numpy_definition(seed, n_senders):
+    """One float32 uniform per entry of the senders' concatenated runs, success when below the
+    entry's probability: targets and senders as the former numpy code gave them."""
+    import igraph as ig
+
+    from diffusion.contagion import transmit
+    from diffusion.contagion._frontier import entries_of, frontier_degrees
+    from diffusion.networks import to_csr
+
+    rng = np.random.default_rng(seed)
+    csr = to_csr(ig.Graph.Erdos_Renyi(n=60, m=300))
+    p = rng.random(csr.indices.size)
+    senders = rng.integers(0, 60, size=n_senders)
+    targets, owner = transmit(csr, senders, p, rng=np.random.default_rng(seed))
+    reference_rng = np.random.default_rng(seed)
+    entries, ref_owner = entries_of(*frontier_degrees(csr, senders))
+    success = reference_rng.random(entries.size, dtype=np.float32) < p[entries]
+    np.testing.assert_array_equal(targets, csr.indices[entries[success]])
+    np.testing.assert_array_equal(owner, ref_owner[success])
+
+
 def test_get_reads_rows_and_defaults():
     table = pairs.PairTable(10, {"v": np.int16})
     np.testing.assert_array_equal(table.get("v", np.array([-1, -1]), 7), [7, 7])

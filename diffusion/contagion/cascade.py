@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from diffusion.contagion._frontier import (
@@ -72,10 +74,41 @@ def _transmit(
         offset += degree
         positions += offset[owner]
         return csr.indices[positions], owner
-    entries, owner = entries_of(start, degree)
-    draws = rng.random(entries.size, dtype=np.float32)
-    success = draws < (float(p) if np.ndim(p) == 0 else np.asarray(p)[entries])
-    return csr.indices[entries[success]], owner[success]
+    if np.ndim(p) == 0:
+        entries, owner = entries_of(start, degree)
+        draws = rng.random(entries.size, dtype=np.float32)
+        success = draws < float(p)
+        return csr.indices[entries[success]], owner[success]
+    # One probability per entry: the same draws (one float32 per entry, senders in order),
+    # compared entry by entry in one compiled pass instead of gathering every entry first.
+    draws = rng.random(int(degree.sum()), dtype=np.float32)
+    return _per_entry_compiled()(
+        csr.indices, np.ascontiguousarray(start, dtype=np.int64), np.ascontiguousarray(degree, dtype=np.int64),
+        np.ascontiguousarray(p, dtype=np.float64), draws,
+    )
+
+
+@functools.cache
+def _per_entry_compiled():
+    """The successes among the senders' entries (entry k of the concatenated runs succeeds when
+    ``draws[k] < p[entry]``): their targets and the position of their sender."""
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def run(indices, start, degree, p, draws):
+        targets = np.empty(draws.size, dtype=indices.dtype)
+        owner = np.empty(draws.size, dtype=np.int64)
+        m, k = 0, 0
+        for i in range(start.size):
+            for e in range(start[i], start[i] + degree[i]):
+                if np.float64(draws[k]) < p[e]:
+                    targets[m] = indices[e]
+                    owner[m] = i
+                    m += 1
+                k += 1
+        return targets[:m].copy(), owner[:m].copy()
+
+    return run
 
 
 def independent_cascade(
