@@ -61,14 +61,17 @@ FOLLOWER_MILESTONES: tuple[int, ...] = (10, 25, 50, 100)
 #: Columns of the exposure table, one row per (item, user) pair that has met.
 EXPOSURE_COLUMNS = {
     "first_step": np.int32,  # day of first exposure (the view)
-    "parent": np.int64,  # user whose share caused the view, -1 if a platform channel did
+    "parent": np.int32,  # user whose share caused the view, -1 if a platform channel did
     "channel": np.int8,  # channel of the first exposure
     "n_sources": np.int16,  # distinct sources so far: each sharing tie, plus the platform once
     "platform_seen": np.bool_,
-    "last_source": np.int64,  # most recent sharing tie, -1 if none
+    "last_source": np.int32,  # most recent sharing tie, -1 if none
     "sent": np.bool_,  # the user has passed the item on (share or recommendation)
     "bought": np.bool_,
 }
+
+#: User ids are stored in 32 bits (a quarter less to move when the table is merged each day).
+MAX_USERS = 2**31 - 1
 
 #: Columns of the user-creator relation table (trust, following).
 RELATION_COLUMNS = {"trust": np.float64, "following": np.bool_, "since": np.int32}
@@ -186,6 +189,11 @@ class PlatformModel(mesa.Model):
         self.content_rng = rng if content_rng is None else content_rng
         self.layout_rng = platform_rng if layout_rng is None else layout_rng
         n = self.n_users = society.n_users
+        if n > MAX_USERS:
+            raise ConfigError(
+                f"the society has {n:,} users; the platform model stores user ids in 32 bits, "
+                f"so at most {MAX_USERS:,} users are allowed"
+            )
         self.present = society.present
         self.channel_weights = self._channel_weights()
 

@@ -116,6 +116,15 @@ def test_a_policy_that_overspends_is_refused(society):
         model.step()
 
 
+def test_too_many_users_for_32_bit_ids_is_refused(society, monkeypatch):
+    import diffusion.model
+    from diffusion.errors import ConfigError
+
+    monkeypatch.setattr(diffusion.model, "MAX_USERS", society.n_users - 1)
+    with pytest.raises(ConfigError, match=f"has {society.n_users:,} users.*at most"):
+        make_model(society)
+
+
 def test_trust_route_only_purchases_when_reinforcement_is_impossible(society):
     """With reinforcement out of reach every purchase must come through the trust route."""
     behaviour = BehaviourParams(reinforcement=1000)
