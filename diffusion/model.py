@@ -46,7 +46,7 @@ from diffusion.metrics import cascades as cascade_metrics
 from diffusion.metrics import creators as creator_metrics
 from diffusion.metrics import platform as platform_metrics
 from diffusion.networks.society import Society
-from diffusion.pairs import PairTable, search, sort_with_order
+from diffusion.pairs import PairTable, random_row_of_first, sort_with_order
 from diffusion.params import CHANNELS, BehaviourParams, CampaignParams, PlatformParams
 from diffusion.policies import AppealWeighted, ExposurePolicy, FeedState
 from diffusion.reactions import N_DRAWS, rule_parameters
@@ -546,13 +546,11 @@ class PlatformModel(mesa.Model):
         draw_creator, draw_item = rng.random(users.size), rng.random(users.size)
         if follow_keys.size == 0:
             return np.full(users.size, -1, dtype=np.int64)
-        start = search(follow_keys, users * self.n_users)
-        stop = search(follow_keys, (users + 1) * self.n_users)
-        pick = np.minimum(start + np.floor(draw_creator * (stop - start)).astype(np.int64), follow_keys.size - 1)
-        creator = follow_keys[pick] % self.n_users
+        row = random_row_of_first(follow_keys, self.n_users, users, draw_creator)
+        creator = follow_keys[row] % self.n_users  # row -1 (follows nobody): dropped below
         item = self._pick_by_group(live, self.items.creator[live], creator, self.n_users, draw_item)
         pinned = self.pinned_item[creator]
-        return np.where(stop > start, np.where(pinned >= 0, pinned, item), -1)
+        return np.where(row >= 0, np.where(pinned >= 0, pinned, item), -1)
 
     @staticmethod
     def _pick_by_group(

@@ -128,6 +128,22 @@ def search(haystack: np.ndarray, needles: np.ndarray, side: str = "left") -> np.
     return out.reshape(shape)
 
 
+def random_row_of_first(keys: np.ndarray, n_second: int, first: np.ndarray, draw: np.ndarray) -> np.ndarray:
+    """For each ``first[i]``, one of the rows whose key has that first component, or -1 if none.
+
+    ``keys`` are sorted pair keys ``first * n_second + second``. Of the ``c`` rows of
+    ``first[i]``, the ``floor(draw[i] * c)``-th is taken, so a uniform ``draw`` in [0, 1) picks
+    a row uniformly (the model picks a followed creator this way, P4). One compiled pass after
+    an index of where each first component's rows start.
+    """
+    first = np.ascontiguousarray(first, dtype=np.int64)
+    draw = np.ascontiguousarray(draw, dtype=np.float64)
+    if keys.size == 0:
+        return np.full(first.shape, -1, dtype=np.int64)
+    compiled = _compiled()
+    return compiled.pick_in_blocks(compiled.block_starts(np.ascontiguousarray(keys), int(n_second)), first, draw)
+
+
 def _numpy_search(haystack: np.ndarray, needles: np.ndarray, side: str) -> np.ndarray:
     if needles.size < 2 or bool(np.all(needles[1:] >= needles[:-1])):
         return np.searchsorted(haystack, needles, side=side).astype(np.int64, copy=False)
@@ -223,6 +239,18 @@ def _compiled() -> SimpleNamespace:
         for f in range(n_first):
             starts[f + 1] += starts[f]
         return starts
+
+    @numba.njit(cache=True, nogil=True)
+    def pick_in_blocks(starts, first, draw):
+        out = np.empty(first.size, dtype=np.int64)
+        n_first = starts.size - 1
+        for i in range(first.size):
+            f = first[i]
+            out[i] = -1
+            if 0 <= f < n_first and starts[f + 1] > starts[f]:
+                count = starts[f + 1] - starts[f]
+                out[i] = starts[f] + min(np.int64(np.floor(draw[i] * count)), count - 1)
+        return out
 
     @numba.njit(cache=True, nogil=True)
     def find_in_blocks(keys, starts, first, second, n_second):
@@ -331,7 +359,7 @@ def _compiled() -> SimpleNamespace:
 
     return SimpleNamespace(
         radix_argsort=radix_argsort, pack=pack, unpack=unpack, unpack_both=unpack_both, count_descents=count_descents,
-        block_starts=block_starts, find_in_blocks=find_in_blocks,
+        block_starts=block_starts, find_in_blocks=find_in_blocks, pick_in_blocks=pick_in_blocks,
         gallop_search=gallop_search, merge_keys=merge_keys, merge_column=merge_column,
         merge_column_through=merge_column_through,
     )
@@ -503,10 +531,13 @@ class PairTable:
     def drop_runs(self, start: np.ndarray, stop: np.ndarray) -> None:
         """Drop the rows in ``[start[i], stop[i])``; the runs must be increasing and disjoint.
 
-        Same as :meth:`keep` with those rows false, but copies the kept stretches whole:
-        when the runs are few once adjacent ones are joined (the expiring items of a day are
-        mostly consecutive ids, so their rows are one stretch), this avoids a pass of a mask
-        over every column.
+        Same as :meth:`keep` with those rows false, but moves rows in place: the longest kept
+        stretch stays where it is, the other kept stretches are moved up against it, and the
+        table becomes a view of the joined range. The expiring items of a day are mostly
+        consecutive ids, so their rows are one or two stretches and the kept rows around them
+        are one long stretch plus a short one (the campaign's items, which never expire):
+        only the short one is copied. Column arrays taken from the table before the call
+        see their rows moved.
         """
         start, stop = np.asarray(start, dtype=np.int64), np.asarray(stop, dtype=np.int64)
         nonempty = stop > start
@@ -515,10 +546,26 @@ class PairTable:
             return
         joined = np.r_[True, start[1:] != stop[:-1]]  # a run that starts where the last stops
         start, stop = start[joined], stop[np.r_[joined[1:], True]]
-        kept = list(zip(np.r_[0, stop], np.r_[start, len(self)]))
-        self.keys = np.concatenate([self.keys[a:b] for a, b in kept])
-        for name, column in self.columns.items():
-            self.columns[name] = np.concatenate([column[a:b] for a, b in kept])
+        kept = [(a, b) for a, b in zip(np.r_[0, stop].tolist(), np.r_[start, len(self)].tolist()) if b > a]
+        if not kept:
+            self.keep(np.zeros(len(self), dtype=bool))
+            return
+        longest = max(range(len(kept)), key=lambda k: kept[k][1] - kept[k][0])
+        first, last = kept[longest]
+        moves = []  # (source start, source stop, destination start), in a safe order
+        for a, b in reversed(kept[:longest]):  # moved right, the nearest first
+            first -= b - a
+            moves.append((a, b, first))
+        for a, b in kept[longest + 1:]:  # moved left, the nearest first
+            moves.append((a, b, last))
+            last += b - a
+        arrays = [self.keys, *self.columns.values()]
+        for a, b, to in moves:
+            for array in arrays:
+                array[to: to + b - a] = array[a:b]  # numpy handles the overlap of a short move
+        self.keys = self.keys[first:last]
+        for name in self.columns:
+            self.columns[name] = self.columns[name][first:last]
 
     def rows_of_first(self, first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Start and stop row of each ``first`` value's contiguous block."""

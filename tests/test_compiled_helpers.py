@@ -202,6 +202,13 @@ def test_drop_runs_is_keep_without_the_runs(n_rows, cuts):
     table.drop_runs(start, stop)
     np.testing.assert_array_equal(table.keys, expected_keys)
     np.testing.assert_array_equal(table["v"], expected_v)
+    # again, on the view the first drop left, then insert: rows moved in place stay consistent
+    half = len(table) // 2
+    table.drop_runs(np.array([half // 2]), np.array([half]))
+    np.testing.assert_array_equal(table.keys, np.r_[expected_keys[: half // 2], expected_keys[half:]])
+    np.testing.assert_array_equal(table["v"], np.r_[expected_v[: half // 2], expected_v[half:]])
+    table.insert(np.array([3 * n_rows + 1]), {"v": np.array([-1.0])})
+    assert np.all(np.diff(table.keys) > 0) and table["v"][-1] == -1.0
 
 
 @settings(max_examples=60, deadline=None)

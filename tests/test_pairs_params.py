@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from diffusion.errors import ConfigError
 from diffusion.items import ItemStore
-from diffusion.pairs import PairTable
+from diffusion.pairs import PairTable, random_row_of_first
 from diffusion.params import CHANNELS, BehaviourParams, CampaignParams, PlatformParams
 
 
@@ -120,6 +120,23 @@ def test_pair_table_insert_through_select_and_scalars(n_keys):
     with pytest.raises(ValueError, match="column 'v' got 2 values for 1 keys"):
         table.insert(np.array([10**5]), {"v": np.arange(2)})
     assert len(table) == 2 * n_keys and all(table[c].size == 2 * n_keys for c in ("v", "w", "day"))  # untouched
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_rows=st.integers(0, 500), n_queries=st.integers(0, 600))
+def test_random_row_of_first_is_the_searchsorted_pick(seed, n_rows, n_queries):
+    """The row picked for each first component is the floor(draw * count)-th of its rows (the
+    two-search numpy definition it replaced), -1 for a first component without rows."""
+    rng = np.random.default_rng(seed)
+    keys = np.unique(rng.integers(0, 60 * 20, n_rows))
+    first, draw = rng.integers(-2, 65, n_queries), rng.random(n_queries)
+    got = random_row_of_first(keys, 20, first, draw)
+    start, stop = np.searchsorted(keys, first * 20), np.searchsorted(keys, (first + 1) * 20)
+    expected = np.where(
+        (stop > start) & (first >= 0), start + np.floor(draw * (stop - start)).astype(np.int64), -1
+    )
+    np.testing.assert_array_equal(got, expected)
+    assert np.all(keys[got[got >= 0]] // 20 == first[got >= 0])
 
 
 def test_item_store_grows_and_reports_live_items():
