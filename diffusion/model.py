@@ -600,15 +600,21 @@ class PlatformModel(mesa.Model):
         Without a relation, trust is ``trust_stranger`` plus ``same_city_trust_bonus`` when both
         live in the same city (P7).
         """
-        row = self.relations.find_pairs(users, creators)
-        b = self.behaviour
-        base = np.minimum(1.0, b.trust_stranger + b.same_city_trust_bonus * (
-            self.user_city[users] == self.user_city[creators]
-        ))
-        has = row >= 0
-        trust = base.astype(np.float64)
-        trust[has] = self.relations["trust"][row[has]]
+        trust, row, _ = self._relation_state(users, creators)
         return trust, row
+
+    def _relation_state(self, users: np.ndarray, creators: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Trust, relation row (-1 if none) and following of each (user, creator) pair."""
+        users, creators = (
+            np.ascontiguousarray(a, dtype=np.int64).ravel() for a in np.broadcast_arrays(users, creators)
+        )
+        row = self.relations.find_pairs(users, creators)
+        b, rel = self.behaviour, self.relations
+        trust, following = reaction_rules().trust(
+            row, users, creators, self.user_city, rel["trust"], rel["following"],
+            float(b.trust_stranger), float(b.same_city_trust_bonus),
+        )
+        return trust, row, following
 
     def decide_and_commit(self, ex: Exposures) -> None:
         """Decide every reaction to today's exposures, then apply them all at once."""
@@ -620,8 +626,7 @@ class PlatformModel(mesa.Model):
 
         # ---- decide (reads start-of-day state only; the rules: diffusion.reactions), then
         # update the pairs already in the exposure table and insert the new ones
-        trust, rel_row = self.trust_of(ex.user, creator)
-        following = self.relations.get("following", rel_row, False)
+        trust, rel_row, following = self._relation_state(ex.user, creator)
         u = rng.random((N_DRAWS, n_pairs))  # the same draws as one rng.random(n_pairs) per decision
         params = rule_parameters(b)
         seen = exposures.columns

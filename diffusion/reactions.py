@@ -72,6 +72,24 @@ def compiled() -> SimpleNamespace:
     import numba
 
     @numba.njit(cache=True, nogil=True)
+    def trust(row, user, creator, user_city, relation_trust, relation_following, trust_stranger, same_city_bonus):
+        """Trust of each user in each creator and whether the user follows them, from the pair's
+        relation row (-1 if none): a stranger is trusted ``trust_stranger``, plus
+        ``same_city_bonus`` in the same city (P7), at most 1."""
+        n = row.size
+        out = np.empty(n, dtype=np.float64)
+        following = np.zeros(n, dtype=np.bool_)
+        for i in range(n):
+            r = row[i]
+            if r >= 0:
+                out[i] = relation_trust[r]
+                following[i] = relation_following[r]
+            else:
+                same_city = 1.0 if user_city[user[i]] == user_city[creator[i]] else 0.0
+                out[i] = min(1.0, trust_stranger + same_city_bonus * same_city)
+        return out, following
+
+    @numba.njit(cache=True, nogil=True)
     def first_pass(
         u, row, n_deliveries, platform, source, channel, endorsement, user, item,
         item_creator, item_appeal, item_stream, item_product, item_local, user_city,
@@ -271,4 +289,4 @@ def compiled() -> SimpleNamespace:
                 recommended[u] = True
         return cross_circle_views
 
-    return SimpleNamespace(first_pass=first_pass, second_pass=second_pass, group_exposures=group_exposures, tally=tally)
+    return SimpleNamespace(trust=trust, first_pass=first_pass, second_pass=second_pass, group_exposures=group_exposures, tally=tally)
