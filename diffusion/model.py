@@ -706,7 +706,9 @@ class PlatformModel(mesa.Model):
         # Each newly viewed item of a followed creator closes part of the trust gap (P5).
         gain_rows = rel_row[is_new & following]
         if gain_rows.size:
-            rows, counts = np.unique(gain_rows, return_counts=True)
+            counts = np.bincount(gain_rows, minlength=len(rel))  # np.unique's counts, without a sort
+            rows = np.flatnonzero(counts)
+            counts = counts[rows]
             rel["trust"][rows] = 1.0 - (1.0 - rel["trust"][rows]) * (1.0 - b.trust_gain) ** counts
 
         # Make sure a row exists for every new follow and every purchase, then update it.
