@@ -813,14 +813,9 @@ class PlatformModel(mesa.Model):
         nonempty = stop > start
         start, stop = start[nonempty], stop[nonempty]
         items = ex.keys[start] // ex.n_second
-        parent, step, peer_size = cascade_metrics.forest_of_runs(
-            ex.keys, ex["parent"], ex["first_step"], start, stop, ex.n_second, self.items.created[items]
+        size, peer_size, max_depth, virality = cascade_metrics.shapes_of_runs(
+            ex.keys, ex["parent"], ex["first_step"], start, stop, ex.n_second
         )
-        depth, root, subtree = cascade_metrics.forest(parent, step)
-        size = stop - start
-        run_start = np.cumsum(size) - size  # each item's first node
-        max_depth = np.maximum.reduceat(depth[: int(size.sum())], run_start)  # viewers are deeper than roots
-        virality = cascade_metrics.virality_of_forest(parent, root, subtree)
         return self._cascade_frame(items, size, peer_size, max_depth, virality)
 
     def _empty_cascades(self, items: np.ndarray) -> pd.DataFrame:

@@ -88,11 +88,36 @@ def test_forest_rejects_bad_parents():
         cascades.forest(np.array([-1, 0]), np.array([0]))
 
 
+def reference_shapes(keys, parent_user, step, start, stop, n_users):
+    """The whole forest built with numpy (viewers in row order, then one root per item), then
+    :func:`cascades.forest` and :func:`cascades.virality_of_forest`: the model's former code."""
+    rows = np.concatenate([np.arange(a, b) for a, b in zip(start, stop)])
+    run_of_row = np.repeat(np.arange(start.size), stop - start)
+    n_rows = rows.size
+    parent = np.empty(n_rows + start.size, dtype=np.int64)
+    parent[n_rows:] = -1
+    for node, row in enumerate(rows):
+        if parent_user[row] < 0:
+            parent[node] = n_rows + run_of_row[node]
+        else:
+            item = keys[row] // n_users
+            parent[node] = np.flatnonzero(keys[rows] == item * n_users + parent_user[row])[0]
+    activation = np.concatenate([step[rows].astype(np.int64) + 1, np.zeros(start.size, dtype=np.int64)])
+    depth, root, subtree = cascades.forest(parent, activation)
+    first_node = np.cumsum(stop - start) - (stop - start)
+    return (
+        stop - start,
+        np.bincount(run_of_row[parent_user[rows] >= 0], minlength=start.size),
+        np.maximum.reduceat(depth[:n_rows], first_node),
+        cascades.virality_of_forest(parent, root, subtree),
+    )
+
+
 @settings(max_examples=100, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n_items=st.integers(1, 6), n_users=st.integers(1, 12))
-def test_forest_of_runs_links_each_viewer_to_its_sharer(seed, n_items, n_users):
-    """Rows of several items (each item's rows one sorted run) become one forest: viewers in row
-    order, then one root per item; a viewer's parent is the row of the user it names."""
+def test_shapes_of_runs_is_the_forest_of_the_whole_table(seed, n_items, n_users):
+    """Item by item, size, peer size, depth and structural virality equal those of the whole
+    forest (viewers linked to the row of the user they name) measured by forest() (bit for bit)."""
     rng = np.random.default_rng(seed)
     keys, parent_user, step = [], [], []
     for item in range(n_items):
@@ -103,30 +128,23 @@ def test_forest_of_runs_links_each_viewer_to_its_sharer(seed, n_items, n_users):
             keys.append(item * n_users + user)
             parent_user.append(int(rng.choice(earlier)) if earlier.size and rng.random() < 0.7 else -1)
             step.append(day)
-    keys, parent_user, step = np.array(keys, np.int64), np.array(parent_user, np.int64), np.array(step, np.int32)
-    items = np.unique(keys // n_users)
+    if not keys:
+        return
+    keys, parent_user, step = np.array(keys, np.int64), np.array(parent_user, np.int32), np.array(step, np.int32)
     table = pairs.PairTable(n_users, {})
     table.keys = keys
-    start, stop = table.rows_of_first(items)
-    parent, activation, peer = cascades.forest_of_runs(keys, parent_user, step, start, stop, n_users, items * 0)
-    n_rows = keys.size
-    run_of_row = np.repeat(np.arange(items.size), stop - start)
-    for row in range(n_rows):
-        if parent_user[row] < 0:
-            assert parent[row] == n_rows + run_of_row[row]
-        else:
-            assert keys[parent[row]] == (keys[row] // n_users) * n_users + parent_user[row]
-        assert activation[row] == step[row] + 1
-    np.testing.assert_array_equal(parent[n_rows:], -1)
-    np.testing.assert_array_equal(peer, np.bincount(run_of_row[parent_user >= 0], minlength=items.size))
-    cascades.forest(parent, activation)  # a valid forest: parents before children
+    start, stop = table.rows_of_first(np.unique(keys // n_users))
+    got = cascades.shapes_of_runs(keys, parent_user, step, start, stop, n_users)
+    for g, e in zip(got, reference_shapes(keys, parent_user, step, start, stop, n_users)):
+        np.testing.assert_array_equal(g, e)
 
 
-def test_forest_of_runs_rejects_a_sharer_without_a_row():
-    with pytest.raises(ValueError, match="row 1 names a parent user"):
-        cascades.forest_of_runs(
-            np.array([0, 1]), np.array([-1, 2]), np.array([0, 1]), np.array([0]), np.array([2]), 3, np.array([0])
-        )
+def test_shapes_of_runs_rejects_impossible_parents():
+    keys, start, stop = np.array([0, 1]), np.array([0]), np.array([2])
+    with pytest.raises(ValueError, match="row 1 names a parent user who has no row"):
+        cascades.shapes_of_runs(keys, np.array([-1, 2]), np.array([0, 1]), start, stop, 3)
+    with pytest.raises(ValueError, match="row 1 names a parent user who saw the item no earlier"):
+        cascades.shapes_of_runs(keys, np.array([-1, 0]), np.array([1, 1]), start, stop, 3)
 
 
 # ---------------------------------------------------------------------- pair tables

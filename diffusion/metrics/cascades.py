@@ -3,7 +3,8 @@
 A cascade forest is given as a ``parent`` array (-1 for roots) and each node's activation
 step, with every parent activated strictly before its children (true of every kernel and of the
 platform model). One compiled pass (:func:`forest`) gives every node's depth, root and subtree
-size; the other measures are read off it.
+size; the other measures are read off it. The platform model measures its expiring items
+straight from its exposure table with :func:`shapes_of_runs`, item by item.
 """
 
 from __future__ import annotations
@@ -110,16 +111,16 @@ def _forest_compiled():
     return run
 
 
-def forest_of_runs(
+def shapes_of_runs(
     keys: np.ndarray,
     parent_user: np.ndarray,
     step: np.ndarray,
     start: np.ndarray,
     stop: np.ndarray,
     n_users: int,
-    root_step: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The cascade forest of several items, from a table of who saw each item from whom.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Size, depth and structural virality of several items' cascades, from a table of who saw
+    each item from whom (W2).
 
     Parameters
     ----------
@@ -129,43 +130,43 @@ def forest_of_runs(
         Per row, the user whose share the viewer saw first, or -1 when the item reached them
         otherwise (the parent is then the item's root, its post).
     step : numpy.ndarray of int
-        Per row, the step the viewer saw the item.
+        Per row, the step the viewer saw the item; a sharer saw it strictly earlier.
     start, stop : numpy.ndarray of int64
-        Rows ``[start[r], stop[r])`` are all the rows of one item (non-empty runs, increasing).
+        Rows ``[start[r], stop[r])`` are all the rows of one item (non-empty runs).
     n_users : int
         The second component's range in ``keys``.
-    root_step : numpy.ndarray of int
-        Per run, the step the item was posted (strictly before any view of it).
 
     Returns
     -------
-    parent, activation_step : numpy.ndarray of int64
-        The forest for :func:`forest`: nodes ``0 .. n_rows - 1`` are the runs' rows in order
-        (viewers), node ``n_rows + r`` is the root of run ``r``. A viewer's step is its row's
-        step + 1, so that a root posted at step s precedes views on that step.
-    peer_size : numpy.ndarray of int64
-        Per run, the viewers whose parent is another viewer (reached through a share).
+    size, peer_size, depth, virality : numpy.ndarray
+        Per run: viewers; viewers reached through a share (their parent is another viewer);
+        the largest depth (the post is depth 0); structural virality of the tree of the post
+        and its viewers (:func:`structural_virality`, NaN for a post without viewers).
 
     Raises
     ------
     ValueError
-        If a row's parent user has no row for the same item (a share from someone who never
-        saw it).
+        If a row's parent user has no row for the same item, or saw it no earlier.
 
     Notes
     -----
-    One compiled pass: each parent is found by bisection within its item's rows.
+    One compiled pass, item by item over its own rows (they are contiguous, so the work stays
+    in cache): each parent is found by bisection among the item's rows, viewers are ordered by
+    step with a counting sort (parents before children), depths go down that order and subtree
+    sizes up it. Same
+    numbers as building the whole forest and calling :func:`forest` and
+    :func:`virality_of_forest` (``tests/test_compiled_helpers.py`` checks it).
     """
     keys = np.ascontiguousarray(keys, dtype=np.int64)
     start = np.ascontiguousarray(start, dtype=np.int64)
     stop = np.ascontiguousarray(stop, dtype=np.int64)
-    parent, activation_step, peer_size, missing = _runs_compiled()(
-        keys, np.ascontiguousarray(parent_user), np.ascontiguousarray(step), start, stop, int(n_users),
-        np.ascontiguousarray(root_step, dtype=np.int64),
+    size, peer_size, depth, virality, bad_row, why = _runs_compiled()(
+        keys, parent_user, step, start, stop, int(n_users)
     )
-    if missing >= 0:
-        raise ValueError(f"row {missing} names a parent user with no row for the same item")
-    return parent, activation_step, peer_size
+    if bad_row >= 0:
+        problem = "has no row for the same item" if why == 1 else "saw the item no earlier than its viewer"
+        raise ValueError(f"row {bad_row} names a parent user who {problem}")
+    return size, peer_size, depth, virality
 
 
 @functools.cache
@@ -173,40 +174,81 @@ def _runs_compiled():
     import numba
 
     @numba.njit(cache=True, nogil=True)
-    def run(keys, parent_user, step, start, stop, n_users, root_step):
+    def run(keys, parent_user, step, start, stop, n_users):
         n_runs = start.size
-        n_rows = 0
-        for r in range(n_runs):
-            n_rows += stop[r] - start[r]
-        parent = np.empty(n_rows + n_runs, dtype=np.int64)
-        activation_step = np.empty(n_rows + n_runs, dtype=np.int64)
+        size = np.zeros(n_runs, dtype=np.int64)
         peer_size = np.zeros(n_runs, dtype=np.int64)
-        node = 0
+        max_depth = np.zeros(n_runs, dtype=np.int64)
+        virality = np.full(n_runs, np.nan)
+        longest = 0
+        first_step = last_step = np.int64(step[start[0]]) if n_runs else np.int64(0)
         for r in range(n_runs):
-            s, e, first_node = start[r], stop[r], node
+            longest = max(longest, stop[r] - start[r])
+            for row in range(start[r], stop[r]):
+                first_step = min(first_step, np.int64(step[row]))
+                last_step = max(last_step, np.int64(step[row]))
+        # Per-item scratch, node k < m is row s + k, node m is the post.
+        parent = np.empty(longest + 1, dtype=np.int64)
+        order = np.empty(longest, dtype=np.int64)
+        depth = np.empty(longest + 1, dtype=np.int64)
+        sub = np.empty(longest + 1, dtype=np.int64)
+        at_step = np.empty(last_step - first_step + 2, dtype=np.int64)  # counting-sort bins
+        for r in range(n_runs):
+            s, e = start[r], stop[r]
+            m = e - s
             item = keys[s] // n_users
-            for row in range(s, e):
-                pu = parent_user[row]
+            for k in range(m):
+                pu = parent_user[s + k]
                 if pu < 0:
-                    parent[node] = n_rows + r
-                else:
-                    x = item * n_users + pu
-                    lo, hi = s, e
-                    while lo < hi:
-                        mid = (lo + hi) >> 1
-                        if keys[mid] < x:
-                            lo = mid + 1
-                        else:
-                            hi = mid
-                    if lo == e or keys[lo] != x:
-                        return parent, activation_step, peer_size, row
-                    parent[node] = first_node + (lo - s)
-                    peer_size[r] += 1
-                activation_step[node] = np.int64(step[row]) + 1
-                node += 1
-            parent[n_rows + r] = -1
-            activation_step[n_rows + r] = root_step[r]
-        return parent, activation_step, peer_size, -1
+                    parent[k] = m
+                    continue
+                x = item * n_users + pu
+                lo, hi = s, e
+                while lo < hi:
+                    mid = (lo + hi) >> 1
+                    if keys[mid] < x:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                if lo == e or keys[lo] != x:
+                    return size, peer_size, max_depth, virality, s + k, 1
+                if step[lo] >= step[s + k]:
+                    return size, peer_size, max_depth, virality, s + k, 2
+                parent[k] = lo - s
+                peer_size[r] += 1
+            parent[m] = -1
+            # The viewers ordered by step (parents before children), by a counting sort: steps
+            # are days, a handful per item.
+            lo, hi = step[s], step[s]
+            for row in range(s, e):
+                lo, hi = min(lo, step[row]), max(hi, step[row])
+            at_step[: hi - lo + 2] = 0
+            for row in range(s, e):
+                at_step[step[row] - lo + 1] += 1
+            for d in range(hi - lo):
+                at_step[d + 1] += at_step[d]
+            for row in range(s, e):
+                d = step[row] - lo
+                order[at_step[d]] = row - s
+                at_step[d] += 1
+            depth[m], deepest = 0, 0
+            for j in range(m):
+                k = order[j]
+                depth[k] = depth[parent[k]] + 1
+                deepest = max(deepest, depth[k])
+            sub[: m + 1] = 1
+            for j in range(m - 1, -1, -1):
+                k = order[j]
+                sub[parent[k]] += sub[k]
+            # Wiener index, summed over the viewers in row order (as virality_of_forest does)
+            n = np.float64(m + 1)
+            wiener = 0.0
+            for k in range(m):
+                wiener += sub[k] * (n - sub[k])
+            size[r], max_depth[r] = m, deepest
+            if m > 0:
+                virality[r] = 2.0 * wiener / (n * (n - 1))
+        return size, peer_size, max_depth, virality, -1, 0
 
     return run
 
