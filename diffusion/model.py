@@ -117,6 +117,7 @@ class Exposures:
     n_deliveries: np.ndarray  # sharing ties that delivered the item today
     platform: np.ndarray  # reached by a platform channel today
     row: np.ndarray  # row in the exposure table, -1 if the pair is new (a view)
+    place: np.ndarray  # the pair's place in the exposure table: its row, or where it goes if new
     endorsement: np.ndarray  # multiplier of the follow probability (a strategy's promotion)
     delivery_user: np.ndarray  # every share delivery of the day (for W3 conversion counts)
     delivery_item: np.ndarray
@@ -437,7 +438,7 @@ class PlatformModel(mesa.Model):
             sorted_code, order, self.n_users, self.items.creator, d_source, d_user.size + slot_user.size,
             np.asarray(e_endorsement, dtype=np.float64), self.exposures.keys,
         )
-        p_key, p_user, p_item, p_channel, p_source, n_deliveries, platform, p_endorsement, row = grouped
+        p_key, p_user, p_item, p_channel, p_source, n_deliveries, platform, p_endorsement, row, place = grouped
         return Exposures(
             key=p_key,
             user=p_user,
@@ -447,6 +448,7 @@ class PlatformModel(mesa.Model):
             n_deliveries=n_deliveries,
             platform=platform,
             row=row,
+            place=place,
             endorsement=p_endorsement,
             delivery_user=d_user,
             delivery_item=d_item,
@@ -659,6 +661,7 @@ class PlatformModel(mesa.Model):
                 "bought": buy,
             },
             select=new_pairs,
+            at=ex.place[new_pairs],
         )
 
         # ---- commit: counters of items, channels (W4), creators (D1), commerce (P7, P8),

@@ -3,13 +3,13 @@
 The platform model keeps two sparse relations this way, both far too large as dense
 matrices: who has seen which item (key ``item * n_users + user``) and what each user thinks of
 each creator (key ``user * n_users + creator``). Lookups and inserts are vectorised over whole
-batches: one compiled search per lookup (:func:`search`), and per insert one compiled merge
-walk over the keys, then one branch-free compiled pass per column.
+batches: one compiled search per lookup (:func:`search`), and per insert one search for the
+new keys' places, then one branch-free compiled pass per column.
 
 Notes
 -----
 Lookup of m keys in a table of k rows costs O(m log k); inserting m new rows costs O(k + m)
-(one merge walk over the keys, then one pass per column). Because keys sort by their first
+(one search for the new keys' places, then one pass per column). Because keys sort by their first
 component, all rows of one user (or one item) are contiguous, which the model uses to sample a
 user's follows without a loop.
 """
@@ -288,6 +288,19 @@ def _compiled() -> SimpleNamespace:
         return out
 
     @numba.njit(cache=True, nogil=True)
+    def places_fit(table_keys, keys, at):
+        """Whether each of the sorted ``keys`` lies strictly between the table rows around its
+        place ``at`` (non-decreasing): what a left search of absent keys gives."""
+        n = table_keys.size
+        for i in range(keys.size):
+            a = at[i]
+            if a < 0 or a > n or (i > 0 and a < at[i - 1]):
+                return False
+            if (a > 0 and not table_keys[a - 1] < keys[i]) or (a < n and not keys[i] < table_keys[a]):
+                return False
+        return True
+
+    @numba.njit(cache=True, nogil=True)
     def count_descents(needles):
         count = 0
         for i in range(1, needles.size):
@@ -323,27 +336,6 @@ def _compiled() -> SimpleNamespace:
         return out
 
     @numba.njit(cache=True, nogil=True)
-    def merge_keys(old_keys, new_keys):
-        """Merge two sorted key lists (new before old on a tie, as a left search places them):
-        the merged keys, whether each slot takes a new row, and the slot of each new key."""
-        n_old, n_new = old_keys.size, new_keys.size
-        out = np.empty(n_old + n_new, dtype=np.int64)
-        take_new = np.empty(n_old + n_new, dtype=np.bool_)
-        rows = np.empty(n_new, dtype=np.int64)
-        i, j = 0, 0
-        for w in range(n_old + n_new):
-            if j < n_new and (i >= n_old or new_keys[j] <= old_keys[i]):
-                out[w] = new_keys[j]
-                take_new[w] = True
-                rows[j] = w
-                j += 1
-            else:
-                out[w] = old_keys[i]
-                take_new[w] = False
-                i += 1
-        return out, take_new, rows
-
-    @numba.njit(cache=True, nogil=True)
     def merge_column(take_new, old, new, out):
         """``out[take_new] = new; out[~take_new] = old``, in one pass without a branch per slot.
         Both ``old`` and ``new`` must be non-empty."""
@@ -360,7 +352,8 @@ def _compiled() -> SimpleNamespace:
     return SimpleNamespace(
         radix_argsort=radix_argsort, pack=pack, unpack=unpack, unpack_both=unpack_both, count_descents=count_descents,
         block_starts=block_starts, find_in_blocks=find_in_blocks, pick_in_blocks=pick_in_blocks,
-        gallop_search=gallop_search, merge_keys=merge_keys, merge_column=merge_column,
+        places_fit=places_fit,
+        gallop_search=gallop_search, merge_column=merge_column,
         merge_column_through=merge_column_through,
     )
 
@@ -437,7 +430,11 @@ class PairTable:
         return rows.reshape(shape)
 
     def insert(
-        self, keys: np.ndarray, values: Mapping[str, np.ndarray | float], select: np.ndarray | None = None
+        self,
+        keys: np.ndarray,
+        values: Mapping[str, np.ndarray | float],
+        select: np.ndarray | None = None,
+        at: np.ndarray | None = None,
     ) -> np.ndarray:
         """Insert rows for keys that must be unique and absent; return their new row indices.
 
@@ -445,7 +442,10 @@ class PairTable:
         columns not named are filled with zeros. With ``select``, the i-th key's values are
         ``values[name][select[i]]``: the caller passes whole arrays (for example one entry per
         pair of the day) and the index of the rows to insert, and each column is read through
-        the index while merging instead of being compressed first.
+        the index while merging instead of being compressed first. ``at`` may give, for each
+        key, its place in the current table (``searchsorted(table.keys, key)``) when the
+        caller already knows it (the model's grouping walks the table anyway); it is checked,
+        and saves the search.
         """
         keys = np.asarray(keys, dtype=np.int64)
         presorted = keys.size < 2 or bool(np.all(keys[1:] > keys[:-1]))
@@ -459,6 +459,13 @@ class PairTable:
             if select.shape != keys.shape:
                 raise ValueError(f"select has {select.size} entries for {keys.size} keys")
         index = order if select is None else (select if order is None else select[order])
+        if at is not None:
+            at = np.asarray(at, dtype=np.int64)
+            if at.shape != keys.shape:
+                raise ValueError(f"at has {at.size} entries for {keys.size} keys")
+            at = at if order is None else at[order]
+            if not self._places_are_right(keys, at):
+                raise ValueError("at does not give the keys' places in the table (searchsorted, left)")
         needed = keys.size if select is None else (int(select.max()) + 1 if select.size else 0)
         if select is not None and select.size and select.min() < 0:
             raise ValueError("select holds negative positions")
@@ -476,14 +483,17 @@ class PairTable:
                 )
             new_values[name] = (new, index)
         total = len(self) + keys.shape[0]
+        # After inserting sorted keys at sorted places, the i-th new key lands at place[i] + i;
+        # the old rows fill the remaining slots in order.
+        rows_sorted = (search(self.keys, keys) if at is None else at) + np.arange(keys.shape[0], dtype=np.int64)
         if keys.size >= COMPILED_FROM and len(self):
-            # One merge walk over both key lists says, for every slot of the merged table,
-            # whether a new row goes there; each column is then one branch-free pass (a
-            # select rather than a branch: which side comes next is unpredictable, and the
-            # mispredictions cost more than reading both). About 3x faster than placing old
-            # and new rows with two scatters per column, which read an index array each.
+            # Each column is then one branch-free pass over the merged slots (a select rather
+            # than a branch: which side comes next is unpredictable, and the mispredictions
+            # cost more than reading both). About 3x faster than placing old and new rows
+            # with two scatters per column, which read an index array each.
             compiled = _compiled()
-            self.keys, take_new, rows_sorted = compiled.merge_keys(self.keys, keys)
+            take_new = np.zeros(total, dtype=bool)
+            take_new[rows_sorted] = True
 
             def merged(old: np.ndarray, new: np.ndarray, index: np.ndarray | None) -> np.ndarray:
                 out = np.empty(total, dtype=old.dtype)
@@ -493,9 +503,6 @@ class PairTable:
                     compiled.merge_column_through(take_new, old, new, index, out)
                 return out
         else:
-            # After inserting sorted keys at sorted positions, the i-th new key lands at
-            # pos[i] + i; the old rows fill the remaining slots in order.
-            rows_sorted = search(self.keys, keys) + np.arange(keys.shape[0], dtype=np.int64)
             old_rows = _old_row_positions(rows_sorted, total)
 
             def merged(old: np.ndarray, new: np.ndarray, index: np.ndarray | None) -> np.ndarray:
@@ -504,7 +511,7 @@ class PairTable:
                 out[rows_sorted] = new if index is None else new[index]
                 return out
 
-            self.keys = merged(self.keys, keys, None)
+        self.keys = merged(self.keys, keys, None)
         for name, (new, through) in new_values.items():
             self.columns[name] = merged(self.columns[name], new, through)
         if order is None:
@@ -512,6 +519,19 @@ class PairTable:
         rows = np.empty_like(rows_sorted)
         rows[order] = rows_sorted
         return rows
+
+    def _places_are_right(self, keys: np.ndarray, at: np.ndarray) -> bool:
+        """Whether ``at`` is where sorted, absent ``keys`` go: every key above the row before its
+        place and below the row at it."""
+        if keys.size < COMPILED_FROM:
+            n = len(self)
+            if at.size and (at.min() < 0 or at.max() > n or np.any(np.diff(at) < 0)):
+                return False
+            before, after = at > 0, at < n
+            return bool(
+                np.all(self.keys[at[before] - 1] < keys[before]) and np.all(keys[after] < self.keys[at[after]])
+            )
+        return bool(_compiled().places_fit(self.keys, keys, at))
 
     def get(self, name: str, rows: np.ndarray, default) -> np.ndarray:
         """Values of column ``name`` at ``rows``, and ``default`` where a row is -1."""

@@ -198,7 +198,8 @@ def compiled() -> SimpleNamespace:
 
         Returns, per pair: its key, user, item, first channel, sharing tie (-1 if none),
         number of share deliveries, whether a platform channel showed it, the strongest
-        endorsement, and its row in the exposure table (-1 if new; ``table_keys`` sorted).
+        endorsement, its row in the exposure table (-1 if new; ``table_keys`` sorted) and its
+        place there (its row, or where it would be inserted).
         Key, item, user and channel come from the code, so the walk reads nothing else at
         random but a share's sender and a promotion's endorsement."""
         m = order.size
@@ -212,6 +213,7 @@ def compiled() -> SimpleNamespace:
         platform = np.zeros(m, dtype=np.bool_)
         out_endorsement = np.empty(m, dtype=np.float64)
         row = np.empty(m, dtype=np.int64)
+        place = np.empty(m, dtype=np.int64)
         k, p, n_table = -1, 0, table_keys.size
         last_key, own_post = -1, False
         it, item_base, next_item_base = 0, 0, 0  # the current item, its first key, the next item's
@@ -236,6 +238,7 @@ def compiled() -> SimpleNamespace:
                 out_endorsement[k] = endorsement
                 while p < n_table and table_keys[p] < key:  # keys ascend: one merge walk
                     p += 1
+                place[k] = p
                 row[k] = p if p < n_table and table_keys[p] == key else -1
             elif own_post:
                 continue
@@ -247,7 +250,7 @@ def compiled() -> SimpleNamespace:
                 platform[k] = True
         k += 1
         return (out_key[:k], out_user[:k], out_item[:k], out_channel[:k], out_source[:k], n_deliveries[:k],
-                platform[:k], out_endorsement[:k], row[:k])
+                platform[:k], out_endorsement[:k], row[:k], place[:k])
 
     @numba.njit(cache=True, nogil=True)
     def tally(

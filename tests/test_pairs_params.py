@@ -139,6 +139,24 @@ def test_random_row_of_first_is_the_searchsorted_pick(seed, n_rows, n_queries):
     assert np.all(keys[got[got >= 0]] // 20 == first[got >= 0])
 
 
+@pytest.mark.parametrize("n_keys", [3, 400])
+def test_pair_table_insert_at_known_places(n_keys):
+    """Places from the caller are used when right and refused, with the table untouched, when not."""
+    table = PairTable(10**6, {"v": np.int64})
+    table.insert(np.arange(0, 4 * n_keys, 4), {"v": 1})
+    keys = np.arange(1, 4 * n_keys, 4)
+    at = np.searchsorted(table.keys, keys)
+    rows = table.insert(keys, {"v": 2}, at=at)
+    assert np.all(np.diff(table.keys) > 0) and np.all(table["v"][rows] == 2)
+    fresh = np.arange(2, 4 * n_keys, 4)
+    for wrong in (np.searchsorted(table.keys, fresh) + 1, np.zeros(n_keys, dtype=np.int64), np.full(n_keys, -1)):
+        with pytest.raises(ValueError, match="at does not give the keys' places"):
+            table.insert(fresh, {}, at=wrong)
+    assert len(table) == 2 * n_keys and table["v"].size == 2 * n_keys
+    with pytest.raises(ValueError, match="at has 1 entries for 2 keys"):
+        table.insert(fresh[:2], {}, at=np.array([0]))
+
+
 def test_item_store_grows_and_reports_live_items():
     store = ItemStore(capacity=2)
     ids = store.append(creator=np.array([1, 2, 3]), created=np.array([0, 0, 1]), expires=np.array([2, 5, 3]))
