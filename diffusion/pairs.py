@@ -58,14 +58,22 @@ def argsort_stable(keys: np.ndarray) -> np.ndarray:
     if keys.dtype == np.uint64 and keys.max() > np.iinfo(np.int64).max:
         return np.argsort(keys, kind="stable").astype(np.int64, copy=False)
     keys = np.ascontiguousarray(keys, dtype=np.int64)
-    compiled = _compiled()
+    packed = _packed_sort(keys)
+    if packed is not None:
+        return _compiled().unpack(packed[0], packed[2])
+    return _compiled().radix_argsort(keys)
+
+
+def _packed_sort(keys: np.ndarray) -> tuple[np.ndarray, int, int] | None:
+    """int64 ``keys`` packed with their positions (``(key - lo) << index_bits | i``) and sorted,
+    with ``lo`` and ``index_bits``; None when key range and positions do not fit in 64 bits."""
     lo, hi = int(keys.min()), int(keys.max())
     index_bits = (keys.size - 1).bit_length()
-    if (hi - lo).bit_length() + index_bits <= 64:
-        packed = compiled.pack(keys, lo, index_bits)
-        packed.sort()
-        return compiled.unpack(packed, index_bits)
-    return compiled.radix_argsort(keys)
+    if (hi - lo).bit_length() + index_bits > 64:
+        return None
+    packed = _compiled().pack(keys, lo, index_bits)
+    packed.sort()
+    return packed, lo, index_bits
 
 
 def sort_with_order(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -76,16 +84,12 @@ def sort_with_order(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ``keys`` at random positions.
     """
     keys = np.asarray(keys)
-    if keys.ndim == 1 and keys.size >= COMPILED_FROM and keys.dtype.kind in "iu" and keys.dtype.itemsize <= 8:
+    if keys.ndim == 1 and keys.size >= COMPILED_FROM and keys.dtype.kind in "iub":
         if keys.dtype != np.uint64 or keys.max() <= np.iinfo(np.int64).max:
             keys = np.ascontiguousarray(keys, dtype=np.int64)
-            lo, hi = int(keys.min()), int(keys.max())
-            index_bits = (keys.size - 1).bit_length()
-            if (hi - lo).bit_length() + index_bits <= 64:
-                compiled = _compiled()
-                packed = compiled.pack(keys, lo, index_bits)
-                packed.sort()
-                return compiled.unpack_both(packed, lo, index_bits)
+            packed = _packed_sort(keys)
+            if packed is not None:
+                return _compiled().unpack_both(*packed)
     order = argsort_stable(keys)
     return keys[order], order
 
@@ -274,20 +278,6 @@ def _compiled() -> SimpleNamespace:
         return out
 
     @numba.njit(cache=True, nogil=True)
-    def merge_column_through(take_new, old, new, index, out):
-        """:func:`merge_column` with the new rows read as ``new[index]``."""
-        i, j = 0, 0
-        last_old, last_new = old.size - 1, index.size - 1
-        for w in range(take_new.size):
-            t = take_new[w]
-            a = old[min(i, last_old)]
-            b = new[index[min(j, last_new)]]
-            out[w] = b if t else a
-            j += t
-            i += 1 - t
-        return out
-
-    @numba.njit(cache=True, nogil=True)
     def places_fit(table_keys, keys, at):
         """Whether each of the sorted ``keys`` lies strictly between the table rows around its
         place ``at`` (non-decreasing): what a left search of absent keys gives."""
@@ -349,12 +339,25 @@ def _compiled() -> SimpleNamespace:
             j += t
             i += 1 - t
 
+    @numba.njit(cache=True, nogil=True)
+    def merge_column_through(take_new, old, new, index, out):
+        """:func:`merge_column` with the new rows read as ``new[index]`` (the indirection costs
+        1.5-2 ms per 2 million slots, so plain arrays take the plain merge)."""
+        i, j = 0, 0
+        last_old, last_new = old.size - 1, index.size - 1
+        for w in range(take_new.size):
+            t = take_new[w]
+            a = old[min(i, last_old)]
+            b = new[index[min(j, last_new)]]
+            out[w] = b if t else a
+            j += t
+            i += 1 - t
+
     return SimpleNamespace(
         radix_argsort=radix_argsort, pack=pack, unpack=unpack, unpack_both=unpack_both, count_descents=count_descents,
         block_starts=block_starts, find_in_blocks=find_in_blocks, pick_in_blocks=pick_in_blocks,
         places_fit=places_fit,
-        gallop_search=gallop_search, merge_column=merge_column,
-        merge_column_through=merge_column_through,
+        gallop_search=gallop_search, merge_column=merge_column, merge_column_through=merge_column_through,
     )
 
 
@@ -458,13 +461,14 @@ class PairTable:
             select = np.asarray(select, dtype=np.int64)
             if select.shape != keys.shape:
                 raise ValueError(f"select has {select.size} entries for {keys.size} keys")
+        # Row i of the insert takes the values at index[i] of each values array (None: at i).
         index = order if select is None else (select if order is None else select[order])
         if at is not None:
             at = np.asarray(at, dtype=np.int64)
             if at.shape != keys.shape:
                 raise ValueError(f"at has {at.size} entries for {keys.size} keys")
             at = at if order is None else at[order]
-            if not self._places_are_right(keys, at):
+            if not _compiled().places_fit(self.keys, keys, at):
                 raise ValueError("at does not give the keys' places in the table (searchsorted, left)")
         needed = keys.size if select is None else (int(select.max()) + 1 if select.size else 0)
         if select is not None and select.size and select.min() < 0:
@@ -519,19 +523,6 @@ class PairTable:
         rows = np.empty_like(rows_sorted)
         rows[order] = rows_sorted
         return rows
-
-    def _places_are_right(self, keys: np.ndarray, at: np.ndarray) -> bool:
-        """Whether ``at`` is where sorted, absent ``keys`` go: every key above the row before its
-        place and below the row at it."""
-        if keys.size < COMPILED_FROM:
-            n = len(self)
-            if at.size and (at.min() < 0 or at.max() > n or np.any(np.diff(at) < 0)):
-                return False
-            before, after = at > 0, at < n
-            return bool(
-                np.all(self.keys[at[before] - 1] < keys[before]) and np.all(keys[after] < self.keys[at[after]])
-            )
-        return bool(_compiled().places_fit(self.keys, keys, at))
 
     def get(self, name: str, rows: np.ndarray, default) -> np.ndarray:
         """Values of column ``name`` at ``rows``, and ``default`` where a row is -1."""
