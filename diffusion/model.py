@@ -550,30 +550,26 @@ class PlatformModel(mesa.Model):
             return np.full(users.size, -1, dtype=np.int64)
         row = random_row_of_first(follow_keys, self.n_users, users, draw_creator)
         creator = follow_keys[row] % self.n_users  # row -1 (follows nobody): dropped below
-        item = self._pick_by_group(live, self.items.creator[live], creator, self.n_users, draw_item)
+        item = self._pick_by_group(live, self.items.creator[live], creator, draw_item)
         pinned = self.pinned_item[creator]
         return np.where(row >= 0, np.where(pinned >= 0, pinned, item), -1)
 
     @staticmethod
-    def _pick_by_group(
-        live: np.ndarray, live_group: np.ndarray, group: np.ndarray, n_groups: int, draw: np.ndarray
-    ) -> np.ndarray:
+    def _pick_by_group(live: np.ndarray, live_group: np.ndarray, group: np.ndarray, draw: np.ndarray) -> np.ndarray:
         """For each entry of ``group``, a uniformly drawn live item of that group, or -1."""
         if live.size == 0:
             return np.full(group.size, -1, dtype=np.int64)
         order = np.argsort(live_group, kind="stable")
-        by_group = live[order]
-        counts = np.bincount(live_group, minlength=n_groups)
-        offsets = np.concatenate([[0], np.cumsum(counts)])
-        n = counts[group]
-        pick = offsets[group] + np.floor(draw * n).astype(np.int64)
-        return np.where(n > 0, by_group[np.minimum(pick, by_group.size - 1)], -1)
+        # The live items sorted by group are keys with one second component: a group's items
+        # are one block, drawn from as a user's follows are (random_row_of_first).
+        row = random_row_of_first(live_group[order], 1, group, draw)
+        return np.where(row >= 0, live[order][row], -1)
 
     def _fill_same_city(self, users: np.ndarray, live: np.ndarray) -> np.ndarray:
         """A random live item by a creator of the user's city for each slot, or -1 (W4)."""
         draw = self.platform_rng.random(users.size)
         city = self.user_city[self.items.creator[live]]
-        return self._pick_by_group(live, city, self.user_city[users], self.society.n_cities, draw)
+        return self._pick_by_group(live, city, self.user_city[users], draw)
 
     def feed_state(self, live: np.ndarray, slot_user: np.ndarray | None = None) -> FeedState:
         """The read-only snapshot an exposure policy sees."""

@@ -145,7 +145,7 @@ def random_row_of_first(keys: np.ndarray, n_second: int, first: np.ndarray, draw
     if keys.size == 0:
         return np.full(first.shape, -1, dtype=np.int64)
     compiled = _compiled()
-    return compiled.pick_in_blocks(compiled.block_starts(np.ascontiguousarray(keys), int(n_second)), first, draw)
+    return compiled.pick_in_blocks(compiled.block_starts(np.ascontiguousarray(keys, dtype=np.int64), int(n_second)), first, draw)
 
 
 def _numpy_search(haystack: np.ndarray, needles: np.ndarray, side: str) -> np.ndarray:
