@@ -190,8 +190,7 @@ def run_task(cfg) -> Path:  # cfg: omegaconf.DictConfig
 
     from diffusion.analyses import analyse
     from diffusion.config import to_settings
-    from diffusion.provenance import provenance, write_provenance
-    from diffusion.report import config_hash
+    from diffusion.provenance import config_hash, provenance, write_provenance
     from diffusion.runner import execute
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO

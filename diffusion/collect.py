@@ -28,11 +28,11 @@ from omegaconf import OmegaConf
 
 from diffusion import config as config_module
 from diffusion.errors import DiffusionError
-from diffusion.report import config_hash
+from diffusion.provenance import RUN_CONTROL_KEYS, config_hash
 from diffusion.runner import MANIFEST, RUN_RECORD, TABLES
 
 #: Keys that say how a run was computed, not what: never a reason to tell runs apart.
-_IGNORED = ("hydra", "run.n_jobs", "run.progress", "run.resume", "run.backend", "run.scheduler")
+_IGNORED = ("hydra", *(f"run.{key}" for key in RUN_CONTROL_KEYS))
 
 
 def find_run_folders(paths: list[Path]) -> list[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import platform
 import subprocess
@@ -11,6 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from diffusion import __version__
+
+#: Settings under ``run`` that say how results are computed, not what they are: which backend,
+#: how many workers, whether to resume or show progress. They never enter a config hash, so a
+#: resumed or parallel run is cited with the same hash as the serial one.
+RUN_CONTROL_KEYS = ("n_jobs", "progress", "resume", "backend", "scheduler")
 
 #: Libraries whose versions are recorded.
 LIBRARIES = ("mesa", "igraph", "numpy", "pandas", "pyarrow", "seaborn", "matplotlib", "hydra-core", "omegaconf")
@@ -37,6 +43,22 @@ def library_versions() -> dict[str, str | None]:
         except PackageNotFoundError:
             found[name] = None
     return found
+
+
+def scientific_config(resolved: dict[str, Any]) -> dict[str, Any]:
+    """The part of a resolved config that decides the results: without Hydra's own settings
+    and without the run-control keys of :data:`RUN_CONTROL_KEYS`."""
+    data = {key: value for key, value in resolved.items() if key != "hydra"}
+    if isinstance(data.get("run"), dict):
+        data["run"] = {key: value for key, value in data["run"].items() if key not in RUN_CONTROL_KEYS}
+    return data
+
+
+def config_hash(resolved: dict[str, Any]) -> str:
+    """Short, stable SHA-256 of the scientific part of a resolved config (canonical JSON,
+    sorted keys; see :func:`scientific_config`). The hash a figure is cited with."""
+    text = json.dumps(scientific_config(resolved), sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def provenance(*, seed: int, config_hash: str, command: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:

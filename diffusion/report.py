@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,12 +23,6 @@ class ClaimResult:
     conditions: str  # a sentence on the conditions under which it holds
     figures: list[str] = field(default_factory=list)
     extra_effects: list[Effect] = field(default_factory=list)
-
-
-def config_hash(resolved: dict[str, Any]) -> str:
-    """Short, stable SHA-256 of a resolved config (canonical JSON, sorted keys)."""
-    text = json.dumps(resolved, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _effect_text(effect: Effect) -> str:

@@ -55,14 +55,12 @@ from diffusion.networks import (
     weak_tie_society,
 )
 from diffusion.networks.society import Society
-from diffusion.report import config_hash
+from diffusion.provenance import RUN_CONTROL_KEYS, config_hash
 from diffusion.rng import replicate_streams
 
 TABLES = ("trajectories", "outcomes", "cascades", "creators")
 #: Files of the runs folder: the experiment's plan, each run's record, the failed runs.
 MANIFEST, RUN_RECORD, FAILURES = "manifest.json", "run.json", "failures.json"
-#: Run settings that change how results are computed, not what they are.
-_HOW_KEYS = ("n_jobs", "progress", "resume", "backend", "scheduler")
 
 
 #: Seeds of the standard cascade whose reach measures a damaged network (D5).
@@ -486,10 +484,8 @@ def _dask_runs(config: Config, pending: list[RunSpec], runs_dir: Path) -> Iterat
 
 def design_hash(config: Config) -> str:
     """Hash of everything that decides the results, to check that a resumed experiment is the
-    same one. How they are computed (the ``run`` keys in ``_HOW_KEYS``) is left out."""
-    data = dataclasses.asdict(config)
-    data["run"] = {k: v for k, v in data["run"].items() if k not in _HOW_KEYS}
-    return config_hash(data)
+    same one. How they are computed (the run-control keys) is left out."""
+    return config_hash(dataclasses.asdict(config))
 
 
 def prepare_runs_dir(config: Config, runs_dir: Path, specs: list[RunSpec]) -> set[int]:
@@ -515,7 +511,7 @@ def prepare_runs_dir(config: Config, runs_dir: Path, specs: list[RunSpec]) -> se
             raise ConfigError(
                 f"run.resume=true, but {runs_dir.parent} was started with a different configuration "
                 f"(design hash {manifest.get('design_hash')}, now {digest}). Resume with exactly the "
-                f"same command (only {', '.join('run.' + k for k in _HOW_KEYS)} may change)."
+                f"same command (only {', '.join('run.' + k for k in RUN_CONTROL_KEYS)} may change)."
             )
     else:
         runs_dir.mkdir(parents=True, exist_ok=True)

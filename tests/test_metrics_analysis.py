@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from diffusion import analysis, plots, report
+from diffusion import analysis, plots, provenance, report
 from diffusion.claims import CLAIMS, get_claim
 from diffusion.errors import ConfigError
 from diffusion.metrics import ccdf, coefficient_of_variation, gini, lorenz_curve, shannon_entropy, time_to_fraction, top_share
@@ -115,10 +115,10 @@ def test_figures_and_report_from_tables(tmp_path):
     effect = analysis.paired_difference(df[df.kind == "a"], scenario="share", low=0.0, high=0.5, measure="value")
     result = report.ClaimResult("W1", effect, analysis.verdict(effect, expected_sign=1), 1, "Conditions.", ["f/line.png"])
     path = report.write_report(tmp_path / "report.md", title="R", claim_results=[result],
-                               header={"config hash": report.config_hash({"a": 1})}, figures=["f/line.png", "bar.png"])
+                               header={"config hash": provenance.config_hash({"a": 1})}, figures=["f/line.png", "bar.png"])
     text = path.read_text()
     assert "| W1 |" in text and "**supported**" in text and "bar.png" in text
-    assert report.config_hash({"b": 2, "a": 1}) == report.config_hash({"a": 1, "b": 2})
+    assert provenance.config_hash({"b": 2, "a": 1}) == provenance.config_hash({"a": 1, "b": 2})
 
 
 def test_weak_ties_channel_table_leaves_out_unused_channels():
@@ -131,3 +131,12 @@ def test_weak_ties_channel_table_leaves_out_unused_channels():
             row[f"{kind}_{channel}_share"] = 0.0 if channel == "promotion" else 0.25
     table = channel_table(pd.DataFrame([row]))
     assert "promotion" not in set(table["channel"]) and "same-city" in set(table["channel"])
+
+
+def test_config_hash_ignores_run_control_keys():
+    """A resumed or parallel run is cited with the same hash as the serial one (issue: provenance)."""
+    base = {"seed": 1, "run": {"n_replicates": 4, "n_jobs": 1, "resume": False, "progress": True}}
+    varied = {"seed": 1, "run": {"n_replicates": 4, "n_jobs": 2, "resume": True, "progress": False},
+              "hydra": {"run": {"dir": "x"}}}
+    assert provenance.config_hash(base) == provenance.config_hash(varied)
+    assert provenance.config_hash(base) != provenance.config_hash({**base, "run": {**base["run"], "n_replicates": 5}})
