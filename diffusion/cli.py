@@ -69,12 +69,14 @@ def check_overrides(arguments: list[str], config_dir: Path) -> None:
     except Exception as error:  # Hydra's grammar errors: report the text
         raise DiffusionError(f"cannot parse the command line: {error}") from None
     groups = {p.name: sorted(f.stem for f in p.glob("*.yaml")) for p in config_dir.iterdir() if p.is_dir()}
-    swept = _swept_groups(overrides, config_dir)
+    experiment, sweep = _sweep_of(overrides, config_dir)
+    swept = _swept_groups(sweep)
     base = schema()
     for override in overrides:
         key = override.key_or_group
         if key.startswith("hydra") or override.is_delete():
             continue
+        _check_not_swept(override, experiment, sweep)
         _check_not_overwritten_by_sweep(key, swept, config_dir)
         if key in groups:
             value = override.value()
@@ -101,9 +103,54 @@ def check_overrides(arguments: list[str], config_dir: Path) -> None:
                 f"unknown config key {key!r}. Keys allowed under {parent or 'the top level'}: "
                 f"{', '.join(allowed)}.{hint}"
             )
+        if not key.startswith("experiment"):
+            _check_value_types(override, base)
 
 
 _ABSENT = object()
+
+
+def _values(override) -> list:
+    """The value(s) of an override: every value of a multirun sweep (``a,b``), else the one."""
+    if override.is_sweep_override():
+        try:
+            return list(override.sweep_iterator())
+        except Exception:  # an interval sweep (only for Hydra's sweeper plugins): leave it to Hydra
+            return []
+    return [override.value()]
+
+
+def _check_value_types(override, base) -> None:
+    """A value of the wrong type (``network.n_users=abc``) gets the package's one-line message,
+    with the allowed range where the parameter has one, instead of Hydra's merge error."""
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    from diffusion.config import describe_bad_value
+
+    key = override.key_or_group
+    for value in _values(override):
+        trial = base.copy()
+        try:
+            OmegaConf.update(trial, key, value, merge=True)
+        except OmegaConfBaseException:
+            raise DiffusionError(describe_bad_value(key, value)) from None
+
+
+def _check_not_swept(override, experiment: str | None, sweep: dict) -> None:
+    """An override of a key (or group) that the experiment sweeps would be replaced at every grid
+    point, silently: refuse it and say how to change the grid instead."""
+    key = override.key_or_group
+    if key not in sweep or key.startswith("experiment"):
+        return
+    given = override.input_line.partition("=")[2] if override.input_line else str(override.value())
+    grid = ", ".join(str(v) for v in sweep[key])
+    values = ",".join(str(v) for v in _values(override)) or given
+    raise DiffusionError(
+        f"{key}={given} would be ignored: experiment {experiment} sweeps {key} over [{grid}] and sets it "
+        f"at every grid point. To run other values, change the grid instead: "
+        f"'experiment.sweep.{key}=[{values}]' (one value or several)."
+    )
 
 
 def _check_target_override(node: str, key: str, appends: bool, overrides: list, config_dir: Path) -> None:
@@ -136,11 +183,10 @@ def _check_target_override(node: str, key: str, appends: bool, overrides: list, 
         )
 
 
-def _swept_groups(overrides: list, config_dir: Path) -> dict[str, list[str]]:
-    """Config groups the experiment sweeps by option name (from its file and the command line)."""
+def _sweep_of(overrides: list, config_dir: Path) -> tuple[str | None, dict]:
+    """The experiment's name and its sweep grid, from its file and the command line's
+    ``experiment.sweep...`` overrides (after :func:`rewrite_sweep_arguments`)."""
     from omegaconf import OmegaConf
-
-    from diffusion.config import SWEEPABLE_GROUPS
 
     sweep: dict = {}
     experiment = next((o.value() for o in overrides if o.key_or_group == "experiment"), None)
@@ -150,7 +196,36 @@ def _swept_groups(overrides: list, config_dir: Path) -> dict[str, list[str]]:
     for override in overrides:
         if override.key_or_group.startswith("experiment.sweep."):
             sweep[override.key_or_group.removeprefix("experiment.sweep.")] = override.value()
+        elif override.key_or_group == "experiment.sweep" and isinstance(override.value(), dict):
+            sweep.update(override.value())
+    return experiment, sweep
+
+
+def _swept_groups(sweep: dict) -> dict[str, list[str]]:
+    """Config groups the experiment sweeps by option name."""
+    from diffusion.config import SWEEPABLE_GROUPS
+
     return {group: list(options) for group, options in sweep.items() if group in SWEEPABLE_GROUPS and isinstance(options, list)}
+
+
+def rewrite_sweep_arguments(arguments: list[str]) -> list[str]:
+    """``experiment.sweep.network.weak_tie_share=[0,0.5]`` as Hydra can apply it.
+
+    A sweep key is itself a dotted config key, which Hydra would read as a path of nested
+    nodes (and refuse: "not in struct"). The documented form is rewritten to the dictionary
+    form Hydra merges into the experiment's sweep, ``experiment.sweep={network.weak_tie_share:[0,0.5]}``:
+    that key's values are replaced and the experiment's other sweep keys stay.
+    """
+    rewritten = []
+    for argument in arguments:
+        key, equals, value = argument.partition("=")
+        prefix = key[: len(key) - len(key.lstrip("+~"))]
+        name = key[len(prefix):]
+        if equals and prefix in ("", "+", "++") and name.startswith("experiment.sweep.") and "." in name.removeprefix("experiment.sweep."):
+            # No "+": experiment.sweep always exists, and Hydra refuses to append to it.
+            argument = f"experiment.sweep={{{name.removeprefix('experiment.sweep.')}:{value}}}"
+        rewritten.append(argument)
+    return rewritten
 
 
 def _check_not_overwritten_by_sweep(key: str, swept: dict[str, list[str]], config_dir: Path) -> None:
@@ -175,6 +250,35 @@ def _check_not_overwritten_by_sweep(key: str, swept: dict[str, list[str]], confi
         )
 
 
+#: Flags after which Hydra prints something instead of running the experiment.
+_NO_RUN_FLAGS = {"-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info", "--version", "--shell-completion", "-sc"}
+
+
+def check_output_target(arguments: list[str]) -> None:
+    """Refuse, before Hydra creates anything, an output folder that cannot be written: the
+    ``hydra.run.dir`` (``hydra.sweep.dir`` with ``-m``) given, else the current directory,
+    where Hydra's default ``outputs/`` goes. The run folder itself is checked again, with the
+    free disk space, by :func:`diffusion.runner.preflight`."""
+    if _NO_RUN_FLAGS.intersection(arguments):
+        return
+    multirun = "-m" in arguments or "--multirun" in arguments
+    key = "hydra.sweep.dir=" if multirun else "hydra.run.dir="
+    given = next((a.removeprefix(key) for a in arguments if a.startswith(key)), None)
+    target = Path.cwd() if given is None else Path(given.split("$", 1)[0] or ".")
+    existing = target
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    from diffusion.runner import unwritable_reason
+
+    reason = unwritable_reason(existing)
+    if reason is not None:
+        where = "the current directory, where outputs/ would go" if given is None else given
+        raise DiffusionError(
+            f"cannot write the run folder {where}: {existing} is not writable ({reason}). Choose a "
+            f"folder you can write to ({key}...) or change its permissions; nothing was run."
+        )
+
+
 def _progress(finished: Iterator, total: int) -> Iterator:
     from tqdm.auto import tqdm
 
@@ -184,33 +288,117 @@ def _progress(finished: Iterator, total: int) -> Iterator:
 
 
 def run_task(cfg) -> Path:  # cfg: omegaconf.DictConfig
-    """Run the experiment described by a composed config; return the run folder."""
+    """Run the experiment described by a composed config; return the run folder.
+
+    Every check that can refuse the command runs before anything is written
+    (:func:`diffusion.runner.preflight`), so a refused command leaves an existing run folder
+    byte for byte as it was. Then the folder's record is written (``.hydra/``,
+    ``provenance.json``), the kernels are compiled or loaded, and the runs start.
+    """
     from hydra.core.hydra_config import HydraConfig
     from omegaconf import OmegaConf
 
     from diffusion.analyses import analyse
     from diffusion.config import to_settings
-    from diffusion.provenance import config_hash, provenance, write_provenance
-    from diffusion.runner import execute
+    from diffusion.provenance import config_hash, provenance, scientific_config, write_provenance
+    from diffusion.runner import execute, preflight
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     settings = to_settings(cfg)
     out_dir = Path(HydraConfig.get().runtime.output_dir)
+    preflight(settings.config, out_dir)
     resolved = OmegaConf.to_container(cfg, resolve=True)
-    digest = config_hash(resolved)
-    command = "python -m diffusion " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    command = "python -m diffusion " + " ".join(shlex.quote(a) for a in _original_arguments())
     record = provenance(
         seed=settings.config.seed,
-        config_hash=digest,
+        config_hash=config_hash(resolved),
         command=command,
-        extra={"experiment": settings.experiment.name, "scale": settings.config.scale},
+        extra={"experiment": settings.experiment.name, "scale": settings.config.scale,
+               "config": scientific_config(resolved)},
     )
+    write_run_record(cfg, out_dir)
     write_provenance(out_dir / "provenance.json", record)
+    _warm_up(settings.config)
     progress = _progress if settings.run.progress else None
-    tables = execute(settings.config, out_dir, progress=progress)
+    try:
+        tables = execute(settings.config, out_dir, progress=progress)
+    except KeyboardInterrupt:
+        _interrupted(out_dir)
     report = analyse(settings, tables, out_dir, header=record)
     print(f"results: {out_dir}\nreport:  {report}")
     return out_dir
+
+
+def write_run_record(cfg, out_dir: Path) -> None:
+    """Write ``.hydra/config.yaml``, ``hydra.yaml`` and ``overrides.yaml`` as Hydra would.
+
+    Hydra's own copy is switched off (``hydra.output_subdir: null`` in ``conf/config.yaml``)
+    because it is written before the task starts, so a command refused afterwards would
+    overwrite the record of a finished run with a config that did not make its tables.
+    """
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import OmegaConf
+
+    hydra_cfg = HydraConfig.get()
+    folder = out_dir / ".hydra"
+    folder.mkdir(parents=True, exist_ok=True)
+    OmegaConf.save(cfg, folder / "config.yaml")
+    OmegaConf.save(OmegaConf.create({"hydra": OmegaConf.to_container(hydra_cfg)}), folder / "hydra.yaml")
+    OmegaConf.save(hydra_cfg.overrides.task, folder / "overrides.yaml")
+
+
+def _original_arguments() -> list[str]:
+    """The command line as the user typed it (before :func:`rewrite_sweep_arguments`)."""
+    return _ARGUMENTS or sys.argv[1:]
+
+
+_ARGUMENTS: list[str] = []
+
+
+def _warm_up(config) -> None:
+    """Compile the kernels before the progress bar starts, saying so when numba's cache is
+    empty (the first run on a machine), so the bar's first estimate is not a compile time."""
+    import time
+
+    from diffusion.runner import warm_up
+
+    first = not any(Path(__file__).resolve().parent.rglob("__pycache__/*.nbi"))
+    if first:
+        print("compiling kernels (first run only, about a minute)...", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    try:
+        warm_up(config)
+    except DiffusionError:
+        raise
+    except Exception:  # noqa: BLE001 - a failing warm-up is reported by the real runs
+        return
+    if first:
+        print(f"compiled in {time.perf_counter() - started:.0f} s; later runs load them from the cache.",
+              file=sys.stderr, flush=True)
+
+
+def _interrupted(out_dir: Path) -> None:
+    """Ctrl-C: say what was kept and how to continue, then exit with status 130."""
+    from diffusion.runner import MANIFEST, RUN_RECORD
+
+    runs = out_dir / "runs"
+    finished = len(list(runs.glob(f"run-*/{RUN_RECORD}")))
+    total = "?"
+    try:
+        import json
+
+        total = json.loads((runs / MANIFEST).read_text())["n_runs"]
+    except (OSError, ValueError, KeyError):
+        pass
+    kept = [a for a in _original_arguments() if not a.startswith(("run.resume=", "hydra.run.dir="))]
+    resume = " ".join(["python -m diffusion", *(shlex.quote(a) for a in kept),
+                       shlex.quote(f"hydra.run.dir={out_dir}"), "run.resume=true"])
+    print(
+        f"interrupted: {finished} of {total} runs had finished and are kept in {runs} (each written "
+        f"whole as it finished; a run cut off mid-way is discarded). Continue with:\n  {resume}",
+        file=sys.stderr,
+    )
+    raise SystemExit(130)
 
 
 def main() -> None:
@@ -225,8 +413,11 @@ def main() -> None:
     except DiffusionError as error:
         fail(error)
     ConfigStore.instance().store(name="diffusion_schema", node=Config)
+    _ARGUMENTS[:] = sys.argv[1:]
+    sys.argv[1:] = rewrite_sweep_arguments(sys.argv[1:])
     try:
         check_overrides(sys.argv[1:], path)
+        check_output_target(sys.argv[1:])
     except DiffusionError as error:
         fail(error)
 
@@ -237,7 +428,11 @@ def main() -> None:
         except DiffusionError as error:
             fail(error)
 
-    _task()
+    try:
+        _task()
+    except KeyboardInterrupt:  # before the runs started (composing, checking, compiling)
+        print("interrupted before any run started; nothing was computed.", file=sys.stderr)
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import argparse
 import json
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,15 +69,48 @@ def _flat(node: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix[:-1]: json.dumps(node, sort_keys=True, default=str) if isinstance(node, list) else node}
 
 
-def _tables(folder: Path) -> dict[str, pd.DataFrame]:
-    if all((folder / f"{t}.parquet").is_file() for t in TABLES):
-        return {t: pd.read_parquet(folder / f"{t}.parquet") for t in TABLES}
+@dataclass(frozen=True)
+class FolderResults:
+    """The tables of one run folder, with how many of its planned runs they hold."""
+
+    tables: dict[str, pd.DataFrame]
+    n_present: int
+    n_planned: int
+    skipped: list[str]  # run folders that could not be read, with why
+
+
+def _tables(folder: Path) -> FolderResults:
+    """The tables of a finished experiment, or those of the runs an unfinished one completed."""
     runs = folder / "runs"
-    if not (runs / MANIFEST).is_file():
-        raise DiffusionError(f"{folder} has neither result tables nor a runs/{MANIFEST}: it holds no results.")
-    done = sorted(p.parent for p in runs.glob(f"run-*/{RUN_RECORD}"))
-    frames = {t: [pd.read_parquet(d / f"{t}.parquet") for d in done] for t in TABLES}
-    return {t: pd.concat([f for f in fs if len(f)], ignore_index=True) if fs else pd.DataFrame() for t, fs in frames.items()}
+    manifest = _manifest(runs)
+    if all((folder / f"{t}.parquet").is_file() for t in TABLES):
+        tables = {t: pd.read_parquet(folder / f"{t}.parquet") for t in TABLES}
+        n = manifest.get("n_runs") or len(tables["outcomes"])
+        return FolderResults(tables, n, n, [])
+    if not manifest:
+        raise DiffusionError(f"{folder} has neither result tables nor a readable runs/{MANIFEST}: it holds no results.")
+    frames: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+    present, skipped = 0, []
+    for run in sorted(p.parent for p in runs.glob(f"run-*/{RUN_RECORD}")):
+        try:
+            read = {t: pd.read_parquet(run / f"{t}.parquet") for t in TABLES}
+        except Exception as error:  # pyarrow raises several types for a damaged file
+            skipped.append(f"{run.name} ({type(error).__name__})")
+            continue
+        present += 1
+        for t, frame in read.items():
+            if len(frame):
+                frames[t].append(frame)
+    tables = {t: pd.concat(fs, ignore_index=True) if fs else pd.DataFrame() for t, fs in frames.items()}
+    return FolderResults(tables, present, int(manifest.get("n_runs", present)), skipped)
+
+
+def _manifest(runs: Path) -> dict:
+    try:
+        manifest = json.loads((runs / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
 
 
 def collect(paths: list[Path], out: Path) -> Path:
@@ -98,8 +132,21 @@ def collect(paths: list[Path], out: Path) -> Path:
     columns = {key: _column(key, own) for key in varying}
 
     collected: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
-    for folder, values in zip(folders, flat):
-        for name, frame in _tables(folder).items():
+    results = [_tables(folder) for folder in folders]
+    present, planned = sum(r.n_present for r in results), sum(r.n_planned for r in results)
+    skipped = [f"{folder.name}/runs/{run}" for folder, r in zip(folders, results) for run in r.skipped]
+    if present == 0:
+        raise DiffusionError(
+            f"the {len(folders)} run folder(s) under {', '.join(str(p) for p in paths)} hold none of their "
+            f"{planned} planned runs finished{' (unreadable: ' + ', '.join(skipped) + ')' if skipped else ''}: "
+            "nothing to collect. Finish them with the same command and run.resume=true (see runs/failures.json "
+            "for runs that raised)."
+        )
+    partial = present < planned
+    print(f"collect: {present} of {planned} planned runs present in {len(folders)} folder(s)"
+          + (f"; unreadable, left out: {', '.join(skipped)}" if skipped else ""), file=sys.stderr)
+    for folder, values, result in zip(folders, flat, results):
+        for name, frame in result.tables.items():
             if not len(frame):
                 continue
             for position, key in enumerate(varying):
@@ -112,6 +159,8 @@ def collect(paths: list[Path], out: Path) -> Path:
         frame.to_parquet(out / f"{name}.parquet", index=False)
     record = {
         "folders": [str(f) for f in folders],
+        "runs_present": present,
+        "runs_planned": planned,
         "config_hashes": [config_hash(c) for c in configs],
         "varying_keys": {key: columns[key] for key in varying},
         "command": "python -m diffusion.collect " + " ".join(str(p) for p in paths),
@@ -125,7 +174,19 @@ def collect(paths: list[Path], out: Path) -> Path:
                                                     claims=list(settings.experiment.claims), sweep=sweep)
         settings = config_module.Settings(**{**settings.__dict__, "experiment": experiment})
     header = {"config_hash": config_hash(record), "root_seed": settings.config.seed, "command": record["command"]}
-    return analyse(settings, tables, out, header=header)
+    report = analyse(settings, tables, out, header=header)
+    if partial:
+        _mark_partial(report, present, planned)
+    return report
+
+
+def _mark_partial(report: Path, present: int, planned: int) -> None:
+    """Put a warning under the report's title: its intervals rest on fewer runs than planned."""
+    title, _, rest = report.read_text().partition("\n")
+    warning = (f"> **Partial results: {present} of {planned} planned runs.** The experiment did not finish; "
+               "every estimate, interval and verdict below uses only the runs present, and missing grid "
+               "points or replicates can bias paired effects. Finish it with run.resume=true and collect again.")
+    report.write_text(f"{title}\n\n{warning}\n{rest}")
 
 
 def _column(key: str, taken: set[str]) -> str:

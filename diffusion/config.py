@@ -122,6 +122,8 @@ NetworkConfig = dataclasses.make_dataclass(
     [
         ("kind", str, field(default="society")),
         ("path", Optional[str], field(default=None)),
+        # kind=file: drop self-loops and merge duplicate edges instead of refusing the file
+        ("clean", bool, field(default=False)),
         ("generator", Optional[dict[str, Any]], field(default=None)),
         *_society_fields(),
         # D5: take users out after building (diffusion.networks.removal)
@@ -281,6 +283,43 @@ def _settings(config: Config) -> Settings:
         experiment=config.experiment,
         strategy=config.strategy,
     )
+
+
+def describe_bad_value(key: str, value: Any) -> str:
+    """One line for a value of the wrong type at ``key`` (e.g. ``network.n_users=abc``).
+
+    The value is put into a default configuration as it is and the section holding ``key`` is
+    validated, so a parameter with a range gets the same message as an out-of-range value
+    ("must be a whole number in [4, 5e+07]"); other keys are described by their type.
+    """
+    config = Config()
+    try:
+        _assign(config, key, value)
+        section = config
+        for part in key.split(".")[:-1]:
+            section = section[part] if isinstance(section, dict) else getattr(section, part)
+        for node in (section, config):
+            if dataclasses.is_dataclass(node) and hasattr(node, "__post_init__"):
+                node.__post_init__()
+    except ConfigError as error:
+        return str(error)
+    except Exception:  # the value breaks the section in another way: fall back to its type
+        pass
+    kind = _kind_of(OmegaConf.select(schema(), key))
+    return f"{key}={value!r} is not {kind}: change it on the command line ({key}=...) or in the config file that sets it."
+
+
+def _kind_of(default: Any) -> str:
+    """How a value of ``default``'s type is described to a user."""
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, int):
+        return "a whole number"
+    if isinstance(default, float):
+        return "a number"
+    if isinstance(default, str):
+        return "a string"
+    return "a value of the right type"
 
 
 def _describe_omegaconf_error(error: OmegaConfBaseException) -> str:

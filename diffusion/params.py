@@ -49,10 +49,11 @@ def check_range(
         left = "(" if low_open else "["
         right = "]" if math.isfinite(high) else ")"
         upper = f"{high:g}" if math.isfinite(high) else "inf"
+        key = f"{section}.{name}" if section else name
         raise ConfigError(
-            f"{section}.{name}={value!r} is out of range: it must be {kind} in "
+            f"{key}={value!r} is out of range: it must be {kind} in "
             f"{left}{low:g}, {upper}{right}. Change it on the command line "
-            f"(e.g. {section}.{name}=...) or in the config file that sets it."
+            f"(e.g. {key}=...) or in the config file that sets it."
         )
 
 

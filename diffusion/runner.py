@@ -23,8 +23,10 @@ import dataclasses
 import functools
 import inspect
 import json
+import math
 import os
 import shutil
+import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterator
@@ -136,7 +138,7 @@ def _intact(network: Any, *, rng: np.random.Generator) -> Society:
     if network.kind == "society":
         return weak_tie_society(**keywords, rng=rng)
     if network.kind == "file":
-        graph = load_network(network.path)
+        graph = load_network(network.path, clean=network.clean)
     elif network.kind == "generator":
         graph = config_module.generate_network(network.generator, n_users=network.n_users, rng=rng)
     else:  # barabasi_albert: same size and (close to the) same mean degree
@@ -232,7 +234,10 @@ def simulate(config: Config, spec: RunSpec, *, day_progress: bool = False) -> Ru
         ),
     }
     model = PlatformModel(society, **model_arguments(settings, streams), create_agents=settings.run.create_agents)
-    for _ in tqdm(range(settings.run.n_steps), desc="days", unit="day", disable=not day_progress, leave=False):
+    # A bar only when asked: tqdm creates a multiprocessing lock, which a worker stopped by
+    # Ctrl-C would leave behind (the "leaked semaphore" warning).
+    days = range(settings.run.n_steps)
+    for _ in tqdm(days, desc="days", unit="day", leave=False) if day_progress else days:
         model.step()
     cascades = model.finish()
     creators = model.creators_table()
@@ -257,14 +262,151 @@ def simulate(config: Config, spec: RunSpec, *, day_progress: bool = False) -> Ru
 
 
 def check_points(config: Config) -> None:
-    """Validate every grid point and build its policy before any run starts, so a mistake in
-    the sweep is reported at once rather than after hours of runs."""
+    """Validate every grid point before any run starts, so a mistake in the sweep is reported
+    at once rather than after hours of runs: its settings, policy, strategy and network
+    generator, a network file (read once per file), and whether the experiment's claims can be
+    measured at all under these settings (:func:`check_design`)."""
+    files: dict[tuple, int] = {}
     for point in config_module.grid(config.experiment):
         settings = config_module.apply_point(config, point)
+        _check_swept_keys_apply(settings, list(config.experiment.sweep))
         config_module.build_policy(settings.platform.policy)
         config_module.build_strategy(settings.strategy)
         if settings.network.kind == "generator":
             config_module.network_generator(settings.network.generator)
+        n_users = settings.network.n_users
+        if settings.network.kind == "file":
+            key = (settings.network.path, settings.network.clean)
+            if key not in files:
+                files[key] = load_network(settings.network.path, clean=settings.network.clean).vcount()
+            n_users = files[key]
+        check_design(settings, n_users)
+
+
+def network_keys_used(kind: str) -> set[str]:
+    """The ``network`` settings that a network of this kind reads when it is built (the rest
+    are ignored): every generator keyword for the society; for the others, the keywords of
+    :func:`society_from_graph` that host the platform, plus the size (and the Barabási–Albert
+    graph's mean degree) for graphs drawn here rather than read from a file."""
+    if kind == "society":
+        return set(inspect.signature(weak_tie_society).parameters) - {"rng"}
+    used = set(inspect.signature(society_from_graph).parameters) - {"graph", "rng", "circle"}
+    if kind != "file":
+        used.add("n_users")
+    if kind == "barabasi_albert":
+        used.add("mean_degree")
+    return used
+
+
+def _check_swept_keys_apply(settings: Settings, swept: list[str]) -> None:
+    """A sweep over a network setting that this grid point's network kind ignores would run
+    the same network at every value: refuse it."""
+    kind = settings.network.kind
+    society_keys = set(inspect.signature(weak_tie_society).parameters)
+    for key in swept:
+        name = key.removeprefix("network.")
+        if key.startswith("network.") and name in society_keys and name not in network_keys_used(kind):
+            source = "its ties come from the file" if kind == "file" else f"the {kind} network does not read it"
+            raise ConfigError(
+                f"experiment {settings.experiment.name} sweeps {key}, which a network of kind={kind} ignores "
+                f"({source}): every value would give the same network. Use network.kind=society for this "
+                f"experiment, or sweep something the {kind} network uses."
+            )
+
+
+#: Claims whose measures follow the day-0 campaign (reach, speed and cascades of its items).
+CAMPAIGN_CLAIMS = ("W1", "W2")
+
+
+def check_design(settings: Settings, n_users: int) -> None:
+    """Refuse settings under which an experiment's claims cannot be measured, before running.
+
+    The campaign's claims need campaign items and a creator for each, and every experiment
+    needs at least two creators to compare. (A single replicate is allowed: its report says
+    the claims are not measurable, for want of an interval.)
+
+    Raises
+    ------
+    ConfigError
+        Naming the setting and the smallest value that makes the design measurable.
+    """
+    claims = list(settings.experiment.claims)
+    if not claims:
+        return
+    name = settings.experiment.name
+    campaign = [c for c in claims if c in CAMPAIGN_CLAIMS]
+    if campaign and settings.campaign.n_creators == 0:
+        raise ConfigError(
+            f"campaign.n_creators=0 leaves experiment {name} nothing to measure for {', '.join(campaign)}: "
+            "their reach, speed and cascade measures follow the campaign's items. Use "
+            "campaign.n_creators=1 or more (default 5)."
+        )
+    creator_share = settings.network.creator_share
+    n_creators = max(1, int(round(creator_share * n_users)))
+    needed = max(settings.campaign.n_creators if campaign else 2, 2)
+    if n_creators < needed:
+        minimum = math.ceil((needed - 0.5) / creator_share)
+        where = (f"the network file {settings.network.path} has {n_users} users"
+                 if settings.network.kind == "file" else f"network.n_users={n_users}")
+        raise ConfigError(
+            f"{where}: with network.creator_share={creator_share:g} that makes {n_creators} creator(s), "
+            f"fewer than the {needed} experiment {name} needs (one per campaign item, and at least "
+            f"two to compare). It needs at least {minimum} users at this creator share, or a "
+            "larger network.creator_share."
+        )
+
+
+def warm_up(config: Config) -> None:
+    """Compile the kernels a run uses (or load them from numba's cache) in this process, before
+    any worker starts: a short run of the experiment's first grid point on a small society,
+    long enough for items to expire. Workers then load the cached machine code instead of each
+    compiling it at once. Results are discarded; nothing is written."""
+    point = {k: v for k, v in config_module.grid(config.experiment)[0].items() if not k.startswith("network")}
+    small = dataclasses.replace(
+        config,
+        network=config_module.NetworkConfig(n_users=300),
+        run=dataclasses.replace(config.run, n_replicates=1, worlds=1, n_steps=config.platform.item_lifetime_steps + 2),
+    )
+    simulate(small, RunSpec(index=0, point=point, replicate=0))
+
+
+def unwritable_reason(folder: Path) -> str | None:
+    """Why files cannot be created in ``folder`` (created if missing), or None if they can."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = Path(tempfile.mkstemp(prefix=".write-test-", dir=folder)[1])
+        probe.unlink()
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
+
+
+def check_output_folder(out_dir: Path, *, min_free_bytes: int = 100 * 2**20) -> None:
+    """Refuse a run folder that cannot be written, or whose disk is nearly full, before any
+    run starts (a run that cannot be written would be lost)."""
+    reason = unwritable_reason(out_dir)
+    if reason is not None:
+        raise ConfigError(
+            f"cannot write to the run folder {out_dir} ({reason}). Choose a folder you can write to "
+            "(hydra.run.dir=...) or change its permissions; nothing was run."
+        )
+    free = shutil.disk_usage(out_dir).free
+    if free < min_free_bytes:
+        raise ConfigError(
+            f"the disk holding {out_dir} has only {free / 2**20:.0f} MB free; an experiment writes every run's "
+            f"tables there. Free at least {min_free_bytes / 2**20:.0f} MB or choose another folder "
+            "(hydra.run.dir=...); nothing was run."
+        )
+
+
+def preflight(config: Config, out_dir: Path) -> RunsFolder:
+    """Every check that can refuse an experiment, run before anything is written to ``out_dir``:
+    the folder is writable, every grid point is valid and measurable, and a runs folder
+    already there belongs to this configuration (:func:`inspect_runs_dir`). A refused command
+    leaves the folder as it was."""
+    check_output_folder(out_dir)
+    check_points(config)
+    return inspect_runs_dir(config, out_dir / "runs", plan(config))
 
 
 def _label(frame: pd.DataFrame, label: dict[str, Any]) -> pd.DataFrame:
@@ -322,6 +464,7 @@ def run_record(config: Config, spec: RunSpec) -> dict[str, Any]:
         "root_seed": config.seed,
         "seed_sequence": {"entropy": config.seed, "spawn_key": [spec.replicate]},
         "shared_world_seed_sequence": {"entropy": config.seed, "spawn_key": [spec.replicate // worlds]},
+        "design_hash": design_hash(config),
         "rerun": "diffusion.runner.simulate(config, diffusion.runner.RunSpec(index, point, replicate))",
     }
 
@@ -488,43 +631,158 @@ def design_hash(config: Config) -> str:
     return config_hash(dataclasses.asdict(config))
 
 
-def prepare_runs_dir(config: Config, runs_dir: Path, specs: list[RunSpec]) -> set[int]:
-    """Write (or, when resuming, check) the manifest; return the indices of finished runs.
+def _read_json(path: Path) -> tuple[Any, str | None]:
+    """The JSON document in ``path`` and None, or None and why it cannot be read."""
+    try:
+        return json.loads(path.read_text()), None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        return None, f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+
+
+def _damage_of(config: Config, spec: RunSpec, folder: Path) -> str | None:
+    """Why a finished run's folder cannot be used as it is (None: it is sound).
+
+    The record must describe this run of this plan (point, replicate, root seed, and the
+    design hash where recorded) and every table must read back whole.
+    """
+    record, error = _read_json(folder / RUN_RECORD)
+    if error is not None:
+        return f"{RUN_RECORD} cannot be read ({error})"
+    expected = json.loads(json.dumps(run_record(config, spec), default=str))
+    if not isinstance(record, dict):
+        return f"{RUN_RECORD} does not hold a run record"
+    for key in ("name", "point", "replicate", "root_seed", "design_hash"):
+        if key in record or key != "design_hash":
+            if record.get(key) != expected.get(key):
+                return f"{RUN_RECORD} records {key}={record.get(key)!r}, but this run has {expected.get(key)!r}"
+    import pyarrow.parquet as pq
+
+    for table in TABLES:
+        try:
+            pq.read_table(folder / f"{table}.parquet")
+        except Exception as error:  # pyarrow raises several types for damaged files
+            return f"{table}.parquet cannot be read ({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})"
+    return None
+
+
+@dataclass(frozen=True)
+class RunsFolder:
+    """What a runs folder holds, checked against the plan before anything is written.
+
+    ``finished`` are the indices of sound finished runs; ``damaged`` maps a run's index to why
+    its folder cannot be used (it is moved aside and recomputed); ``manifest_damage`` says why
+    a damaged manifest could still be rebuilt from the runs' own records (None: it is sound
+    or absent).
+    """
+
+    finished: frozenset[int]
+    damaged: dict[int, str]
+    manifest_damage: str | None
+
+
+def inspect_runs_dir(config: Config, runs_dir: Path, specs: list[RunSpec]) -> RunsFolder:
+    """Check a runs folder against this configuration, writing nothing.
 
     Raises
     ------
     ConfigError
-        If the folder already holds runs and ``run.resume`` is false, or if it holds runs of a
-        different configuration.
+        If the folder already holds runs and ``run.resume`` is false; if it holds runs of a
+        different configuration; or if its manifest is damaged and the runs' own records
+        cannot show that they belong to this configuration.
     """
     manifest_path = runs_dir / MANIFEST
     digest = design_hash(config)
-    if manifest_path.is_file():
-        manifest = json.loads(manifest_path.read_text())
-        if not config.run.resume:
+    held = [s for s in specs if (runs_dir / s.name).is_dir()]
+    if not manifest_path.exists():
+        if held and not config.run.resume:
             raise ConfigError(
-                f"{runs_dir.parent} already holds runs of an experiment ({manifest_path}). Rerun with "
-                "run.resume=true to compute only the missing runs, or choose a new folder "
-                "(hydra.run.dir=...)."
+                f"{runs_dir.parent} already holds runs ({runs_dir / held[0].name}). Rerun with "
+                "run.resume=true to compute only the missing runs, or choose a new folder (hydra.run.dir=...)."
             )
-        if manifest.get("design_hash") != digest:
+        return _sound_runs(config, runs_dir, held, None)
+    if not config.run.resume:
+        raise ConfigError(
+            f"{runs_dir.parent} already holds runs of an experiment ({manifest_path}). Rerun with "
+            "run.resume=true to compute only the missing runs, or choose a new folder "
+            "(hydra.run.dir=...)."
+        )
+    manifest, error = _read_json(manifest_path)
+    if error is None and not (isinstance(manifest, dict) and "design_hash" in manifest):
+        error = "it holds no design hash"
+    if error is None:
+        if manifest["design_hash"] != digest:
             raise ConfigError(
                 f"run.resume=true, but {runs_dir.parent} was started with a different configuration "
-                f"(design hash {manifest.get('design_hash')}, now {digest}). Resume with exactly the "
+                f"(design hash {manifest['design_hash']}, now {digest}). Resume with exactly the "
                 f"same command (only {', '.join('run.' + k for k in RUN_CONTROL_KEYS)} may change)."
             )
-    else:
-        runs_dir.mkdir(parents=True, exist_ok=True)
+        return _sound_runs(config, runs_dir, held, None)
+    # A damaged manifest: the runs' own records carry the design hash that made them (an
+    # unreadable record marks its run as damaged: it is recomputed, not trusted).
+    records = [_read_json(runs_dir / s.name / RUN_RECORD)[0] for s in held]
+    hashes = {record.get("design_hash") for record in records if isinstance(record, dict)}
+    if hashes and hashes != {digest}:
+        raise ConfigError(
+            f"{manifest_path} is damaged ({error}), and the runs in {runs_dir} do not all record this "
+            f"configuration's design hash ({digest}), so they cannot be checked against this command. "
+            f"If they were made by this same command, delete {manifest_path} and rerun with "
+            "run.resume=true; otherwise choose a new folder (hydra.run.dir=...)."
+        )
+    return _sound_runs(config, runs_dir, held, error)
+
+
+def _sound_runs(config: Config, runs_dir: Path, held: list[RunSpec], manifest_damage: str | None) -> RunsFolder:
+    damaged = {s.index: why for s in held if (why := _damage_of(config, s, runs_dir / s.name)) is not None}
+    finished = frozenset(s.index for s in held if s.index not in damaged)
+    return RunsFolder(finished, damaged, manifest_damage)
+
+
+def prepare_runs_dir(
+    config: Config, runs_dir: Path, specs: list[RunSpec], *, notify: Callable[[str], None] | None = None
+) -> set[int]:
+    """Check the runs folder (:func:`inspect_runs_dir`), write or repair the manifest, move
+    damaged run folders aside to ``runs/damaged/`` so they are recomputed, and return the
+    indices of the sound finished runs. ``notify`` receives one line per repair.
+
+    Raises
+    ------
+    ConfigError
+        As :func:`inspect_runs_dir`.
+    """
+    state = inspect_runs_dir(config, runs_dir, specs)
+    notify = notify or (lambda line: print(line, file=sys.stderr))
+    manifest_path = runs_dir / MANIFEST
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    if state.manifest_damage is not None:
+        aside = _move_aside(manifest_path, runs_dir / "damaged")
+        notify(f"note: {manifest_path} was damaged ({state.manifest_damage}); every finished run records "
+               f"this configuration, so the manifest was rebuilt (the damaged one is kept as {aside}).")
+    if not manifest_path.is_file():
         manifest = {
-            "design_hash": digest, "root_seed": config.seed, "n_runs": len(specs),
+            "design_hash": design_hash(config), "root_seed": config.seed, "n_runs": len(specs),
             "runs": [{"name": s.name, "point": s.point, "replicate": s.replicate} for s in specs],
         }
         staging = runs_dir / f".{MANIFEST}.tmp"
         staging.write_text(json.dumps(manifest, indent=1, default=str))
         os.replace(staging, manifest_path)
+    names = {s.index: s.name for s in specs}
+    for index, why in sorted(state.damaged.items()):
+        aside = _move_aside(runs_dir / names[index], runs_dir / "damaged")
+        notify(f"note: {names[index]} was damaged ({why}); moved to {aside} and computed again.")
     for leftover in runs_dir.glob(".run-*"):  # staging folders of runs cut off mid-write
         shutil.rmtree(leftover, ignore_errors=True)
-    return {s.index for s in specs if (runs_dir / s.name / RUN_RECORD).is_file()}
+    return set(state.finished)
+
+
+def _move_aside(path: Path, folder: Path) -> Path:
+    """Move ``path`` into ``folder`` under a name not yet taken; return where it went."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target, n = folder / path.name, 1
+    while target.exists():
+        n += 1
+        target = folder / f"{path.name}.{n}"
+    os.replace(path, target)
+    return target
 
 
 def _report_failures(failures: list[RunFailure], runs_dir: Path, n_kept: int) -> None:
@@ -541,11 +799,29 @@ def _report_failures(failures: list[RunFailure], runs_dir: Path, n_kept: int) ->
     )
 
 
+def _stop_workers(finished: Iterator) -> None:
+    """After Ctrl-C: end the backend's iterator (joblib aborts its jobs) and stop the local
+    worker processes, so none lingers and no semaphore is left for the system to clean up."""
+    close = getattr(finished, "close", None)
+    if close is not None:
+        try:
+            close()
+        except Exception:  # noqa: BLE001 - interrupted workers may raise while shutting down
+            pass
+    try:
+        from joblib.externals.loky import get_reusable_executor
+
+        get_reusable_executor().shutdown(wait=True, kill_workers=True)
+    except Exception:  # noqa: BLE001
+        pass
+
+
 def execute(
     config: Config,
     out_dir: Path,
     *,
     progress: Callable[[Iterator[RunResult], int], Iterator[RunResult]] | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run every planned run, writing each as it completes, and gather the tables.
 
@@ -563,11 +839,14 @@ def execute(
         written to ``out_dir/{trajectories,outcomes,cascades,creators}.parquet``.
     progress : callable, optional
         Wraps the iterator of finished runs (e.g. a tqdm progress bar) given the total count.
+    notify : callable, optional
+        Receives one line for each repair of the runs folder (a damaged run moved aside);
+        default: printed to standard error.
     """
     check_points(config)
     specs = plan(config)
     runs_dir = out_dir / "runs"
-    done = prepare_runs_dir(config, runs_dir, specs)
+    done = prepare_runs_dir(config, runs_dir, specs, notify=notify)
     pending = [s for s in specs if s.index not in done]
     backend = _dask_runs if config.run.backend == "dask" else _joblib_runs
     finished: Iterator[RunResult | RunFailure] = backend(config, pending, runs_dir)
@@ -581,6 +860,9 @@ def execute(
                 failures.append(outcome)
             else:
                 results[outcome.spec.index] = outcome
+    except KeyboardInterrupt:
+        _stop_workers(finished)
+        raise
     except Exception as error:  # the backend itself broke, e.g. a worker process died
         kept = len(done) + len(results)
         raise RunsFailed(

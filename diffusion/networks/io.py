@@ -11,7 +11,10 @@ import numpy as np
 from diffusion.errors import NetworkFileError
 
 EDGE_LIST_SUFFIXES = (".txt", ".edges", ".edgelist", ".el")
-FIX_CLEAN = "pass clean=True to drop self-loops and merge duplicate edges (keeping the largest weight)"
+FIX_CLEAN = (
+    "set network.clean=true on the command line (clean=True in Python) to drop self-loops and "
+    "merge duplicate edges (keeping the largest weight)"
+)
 
 
 def load_network(path: str | Path, *, format: str | None = None, directed: bool = False, clean: bool = False) -> ig.Graph:
@@ -51,12 +54,19 @@ def load_network(path: str | Path, *, format: str | None = None, directed: bool 
         rows = [(e.source, e.target, float(e["weight"]), None) for e in graph.es]
         labels = list(graph.vs["name"])
         return _build(path, labels, rows, directed=graph.is_directed(), clean=clean)
-    if kind == "csv":
-        rows, labels = _read_csv(path)
-    elif kind == "edgelist":
-        rows, labels = _read_edge_list(path)
-    else:
-        raise NetworkFileError(f"network file {path}: unknown format {kind!r}; use csv, graphml or edgelist.")
+    try:
+        if kind == "csv":
+            rows, labels = _read_csv(path)
+        elif kind == "edgelist":
+            rows, labels = _read_edge_list(path)
+        else:
+            raise NetworkFileError(f"network file {path}: unknown format {kind!r}; use csv, graphml or edgelist.")
+    except UnicodeDecodeError as error:
+        raise NetworkFileError(
+            f"network file {path} is not a UTF-8 text file (byte {error.start} cannot be read as text), so it "
+            f"cannot be read as {kind}. Give a CSV with a source,target[,weight] header, a GraphML file, or "
+            "an edge list of 'source target [weight]' lines."
+        ) from None
     return _build(path, labels, rows, directed=directed, clean=clean)
 
 

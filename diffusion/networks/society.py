@@ -11,6 +11,7 @@ follower counts.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import igraph as ig
@@ -317,7 +318,13 @@ def validate_society_parameters(
         ("follow_same_city_share", follow_same_city_share),
     ):
         check_range(s, name, value, 0.0, 1.0)
-    check_range(s, "circle_size_mean", circle_size_mean, 2.0, n_users)
+    check_range(s, "circle_size_mean", circle_size_mean, 2.0)
+    if circle_size_mean > n_users:
+        raise ConfigError(
+            f"network.n_users={n_users} is too small for acquaintance circles of "
+            f"network.circle_size_mean={circle_size_mean:g} users: the society needs at least "
+            f"{math.ceil(circle_size_mean)} users. Raise network.n_users or lower network.circle_size_mean."
+        )
     check_range(s, "users_per_city", users_per_city, 1.0)
     check_range(s, "strong_tie_strength", strong_tie_strength, 0.0, 1.0, low_open=True)
     check_range(s, "weak_tie_strength", weak_tie_strength, 0.0, 1.0, low_open=True)
