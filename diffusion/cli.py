@@ -362,9 +362,13 @@ def _warm_up(config) -> None:
 
     from diffusion.runner import warm_up
 
-    first = not any(Path(__file__).resolve().parent.rglob("__pycache__/*.nbi"))
+    from numba.core.config import CACHE_DIR
+
+    # numba's cache index files sit in __pycache__ beside the sources, or under NUMBA_CACHE_DIR
+    first = not any(Path(CACHE_DIR).rglob("*.nbi") if CACHE_DIR else
+                    Path(__file__).resolve().parent.rglob("__pycache__/*.nbi"))
     if first:
-        print("compiling kernels (first run only, about a minute)...", file=sys.stderr, flush=True)
+        print("compiling kernels (first run only, up to a minute)...", file=sys.stderr, flush=True)
     started = time.perf_counter()
     try:
         warm_up(config)
