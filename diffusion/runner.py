@@ -266,7 +266,6 @@ def check_points(config: Config) -> None:
     at once rather than after hours of runs: its settings, policy, strategy and network
     generator, a network file (read once per file), and whether the experiment's claims can be
     measured at all under these settings (:func:`check_design`)."""
-    files: dict[tuple, int] = {}
     for point in config_module.grid(config.experiment):
         settings = config_module.apply_point(config, point)
         _check_swept_keys_apply(settings, list(config.experiment.sweep))
@@ -276,11 +275,14 @@ def check_points(config: Config) -> None:
             config_module.network_generator(settings.network.generator)
         n_users = settings.network.n_users
         if settings.network.kind == "file":
-            key = (settings.network.path, settings.network.clean)
-            if key not in files:
-                files[key] = load_network(settings.network.path, clean=settings.network.clean).vcount()
-            n_users = files[key]
+            n_users = file_users(settings.network.path, settings.network.clean)
         check_design(settings, n_users)
+
+
+@functools.lru_cache(maxsize=8)
+def file_users(path: str, clean: bool) -> int:
+    """Users in a network file, read (and so checked) once per process."""
+    return load_network(path, clean=clean).vcount()
 
 
 def network_keys_used(kind: str) -> set[str]:
@@ -403,9 +405,12 @@ def preflight(config: Config, out_dir: Path) -> RunsFolder:
     """Every check that can refuse an experiment, run before anything is written to ``out_dir``:
     the folder is writable, every grid point is valid and measurable, and a runs folder
     already there belongs to this configuration (:func:`inspect_runs_dir`). A refused command
-    leaves the folder as it was."""
+    leaves the folder as it was. A network file's size is written into ``config.network.n_users``
+    so that reports state the users actually simulated."""
     check_output_folder(out_dir)
     check_points(config)
+    if config.network.kind == "file":  # the size the reports state is the file's, not a default
+        config.network.n_users = file_users(config.network.path, config.network.clean)
     return inspect_runs_dir(config, out_dir / "runs", plan(config))
 
 
