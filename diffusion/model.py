@@ -38,7 +38,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from diffusion.agents import Creator, User
+from diffusion.agents import Creator, Exposure, Memory, User
 from diffusion.contagion import transmit
 from diffusion.errors import ConfigError
 from diffusion.items import ItemStore
@@ -49,7 +49,8 @@ from diffusion.networks.society import Society
 from diffusion.pairs import PairTable, random_row_of_first, sort_with_order
 from diffusion.params import CHANNELS, BehaviourParams, CampaignParams, PlatformParams
 from diffusion.policies import AppealWeighted, ExposurePolicy, FeedState
-from diffusion.reactions import N_DRAWS, rule_parameters
+from diffusion import rules
+from diffusion.reactions import N_DRAWS, Counters, ItemArrays, ItemCounters, Pairs, Purchases, Seen, Views
 from diffusion.reactions import compiled as reaction_rules
 from diffusion.strategies import CreatorStrategy, DayState, Promotion, StrategyContext
 
@@ -86,9 +87,9 @@ def transmission_probabilities(society: Society, behaviour: BehaviourParams) -> 
     csr = society.csr
     weight = csr.edge_values(society.edge_weight)
     similarity = society.similarity(csr.sources(), csr.indices)
-    h = behaviour.share_homophily
-    p_share = np.clip(weight * (1.0 - h + h * similarity), 0.0, 1.0)
-    p_recommend = np.where(weight >= behaviour.strong_tie_min_weight, p_share, 0.0)
+    b = behaviour.record()
+    p_share = rules.tie_reach_probability(b, weight, similarity)
+    p_recommend = np.where(rules.recommendation_reaches(b, weight), p_share, 0.0)
     return p_share, p_recommend
 
 
@@ -156,6 +157,10 @@ class PlatformModel(mesa.Model):
     strategy_rng : numpy.random.Generator, optional
         The strategy's own stream (which creators adopt it, whom it promotes to). Default: a
         child of ``platform_rng``'s seed sequence, so no other stream is touched.
+    agents_decide : bool
+        Let each user's agent decide its exposures one at a time (:meth:`User.react`) instead
+        of the compiled engine: the same results draw for draw, much slower; for reading and
+        for testing the engine against the agents.
 
     Notes
     -----
@@ -179,11 +184,16 @@ class PlatformModel(mesa.Model):
         create_agents: bool = True,
         strategy: CreatorStrategy | None = None,
         strategy_rng: np.random.Generator | None = None,
+        agents_decide: bool = False,
     ) -> None:
         super().__init__(rng=rng)
+        if agents_decide and not create_agents:
+            raise ConfigError("agents_decide=True needs the agents: leave create_agents=True.")
+        self.agents_decide = agents_decide
         self.society = society
         self.platform = PlatformParams() if platform is None else platform
         self.behaviour = BehaviourParams() if behaviour is None else behaviour
+        self.rules = self.behaviour.record()  # what diffusion.rules reads, by name
         self.campaign = CampaignParams() if campaign is None else campaign
         self.policy = AppealWeighted() if policy is None else policy
         self.platform_rng = platform_rng
@@ -312,11 +322,10 @@ class PlatformModel(mesa.Model):
     def _init_follows(self) -> None:
         """Load the society's follows with trust drawn around ``trust_follow`` (assumed)."""
         follower, creator = self.society.follow_edges()
-        b = self.behaviour
         # Existing follows have some history: trust starts at trust_follow plus a Beta(1, 3)
         # share (mean 1/4) of the remaining gap, so a minority already trusts strongly.
-        gap = self.rng.beta(1.0, 3.0, size=follower.size)
-        trust = b.trust_follow + (1.0 - b.trust_follow) * gap
+        history = self.rng.beta(1.0, 3.0, size=follower.size)
+        trust = rules.initial_follow_trust(self.rules, history)
         keys = self.relations.key(follower, creator)
         self.relations.insert(keys, {"trust": trust, "following": np.ones(keys.size, bool)})
         self.follower_count = np.bincount(creator, minlength=self.n_users).astype(np.int64)
@@ -465,7 +474,7 @@ class PlatformModel(mesa.Model):
         live post; a creator with nothing live gets none. Returns (user, item, channel,
         endorsement) rows to add to the day's exposures.
         """
-        n, b = self.n_users, self.behaviour
+        n = self.n_users
         none = np.zeros(0, dtype=np.int64)
         promotes = self.strategy.focal.size > 0 and type(self.strategy).promote is not CreatorStrategy.promote
         if self.platform.p_stream == 0 and not promotes:
@@ -482,8 +491,7 @@ class PlatformModel(mesa.Model):
         a_user, a_creator = fan_user[watching][order], fan_creator[watching][order]
         a_item = self.live_item_of[a_creator]
         if a_item.size:
-            boost = np.where(self.items.announced[a_item], b.announce_boost, 1.0)
-            joins = self.rng.random(a_item.size) < np.clip(b.p_attend * boost, 0.0, 1.0)
+            joins = self.rng.random(a_item.size) < rules.attend_probability(self.rules, self.items.announced[a_item])
             a_user, a_creator, a_item = a_user[joins], a_creator[joins], a_item[joins]
         if not promotes:
             return a_user, a_item, np.full(a_user.size, FOLLOW), np.ones(a_user.size)
@@ -607,42 +615,39 @@ class PlatformModel(mesa.Model):
             np.ascontiguousarray(a, dtype=np.int64).ravel() for a in np.broadcast_arrays(users, creators)
         )
         row = self.relations.find_pairs(users, creators)
-        b, rel = self.behaviour, self.relations
+        rel = self.relations
         trust, following = reaction_rules().trust(
-            row, users, creators, self.user_city, rel["trust"], rel["following"],
-            float(b.trust_stranger), float(b.same_city_trust_bonus),
+            row, users, creators, self.user_city, rel["trust"], rel["following"], self.rules
         )
         return trust, row, following
 
     def decide_and_commit(self, ex: Exposures) -> None:
         """Decide every reaction to today's exposures, then apply them all at once."""
-        t, b, rng, it = self.day, self.behaviour, self.rng, self.items
+        t, rng, it = self.day, self.rng, self.items
         n_pairs = ex.user.size
         creator = it.creator[ex.item]
         is_new = ex.row < 0
         exposures = self.exposures
 
-        # ---- decide (reads start-of-day state only; the rules: diffusion.reactions), then
-        # update the pairs already in the exposure table and insert the new ones
+        # ---- decide (reads start-of-day state only; the rules: diffusion.rules)
         trust, rel_row, following = self._relation_state(ex.user, creator)
         u = rng.random((N_DRAWS, n_pairs))  # the same draws as one rng.random(n_pairs) per decision
-        params = rule_parameters(b)
-        seen = exposures.columns
-        rules = reaction_rules()
-        (n_sources, last_source, like, follow, share, product, trusted, live, same_city, may_buy,
-         needs_similarity) = rules.first_pass(
-            u, ex.row, ex.n_deliveries, ex.platform, ex.source, ex.channel, ex.endorsement, ex.user, ex.item,
-            it.creator, it.appeal, it.stream, it.product, it.local, self.user_city,
-            seen["n_sources"], seen["platform_seen"], seen["last_source"], seen["bought"], trust, following, params,
-        )
-        peer_rows = np.flatnonzero(needs_similarity)
-        similarity = self.society.similarity(ex.user[peer_rows], last_source[peer_rows])
-        buy, bad, recommend, send, send_share, send_recommend = rules.second_pass(
-            u, ex.row, ex.item, it.appeal, may_buy, trusted, trust, live, share, n_sources, last_source, ex.platform,
-            peer_rows, similarity, seen["n_sources"], seen["platform_seen"], seen["last_source"], seen["bought"],
-            seen["sent"], params,
-        )
-        interact = self._stream_interactions(ex, creator, is_new & live)
+        pairs = Pairs(ex.row, ex.user, ex.item, ex.channel, ex.source, ex.n_deliveries, ex.platform, ex.endorsement)
+        items = ItemArrays(it.creator, it.appeal, it.stream, it.product, it.local)
+        seen = Seen(*(exposures.columns[name] for name in Seen._fields))
+        engine = reaction_rules()
+        if self.agents_decide:  # the readable reference: each user reacts to one exposure at a time
+            views, purchases = self._decide_by_agents(u, ex, creator, trust, following, seen)
+        else:
+            views = engine.decide_views(u, pairs, items, seen, self.user_city, trust, following, self.rules)
+            peer_rows = np.flatnonzero(views.needs_similarity)
+            similarity = self.society.similarity(ex.user[peer_rows], views.last_source[peer_rows])
+            purchases = engine.decide_purchases(u, pairs, items, views, trust, peer_rows, similarity, seen.sent,
+                                                self.rules)
+        interact = self._stream_interactions(ex, creator, is_new & views.live)
+
+        # ---- commit: the exposure table (pairs seen before, then the new pairs)
+        engine.commit_seen(pairs, views, purchases, seen)
         new_pairs = np.flatnonzero(is_new)
         exposures.insert(
             ex.key[new_pairs],
@@ -650,11 +655,11 @@ class PlatformModel(mesa.Model):
                 "first_step": t,
                 "parent": ex.source,
                 "channel": ex.channel,
-                "n_sources": n_sources,
+                "n_sources": views.n_sources,
                 "platform_seen": ex.platform,
-                "last_source": last_source,
-                "sent": send,
-                "bought": buy,
+                "last_source": views.last_source,
+                "sent": purchases.send,
+                "bought": purchases.buy,
             },
             select=new_pairs,
             at=ex.place[new_pairs],
@@ -662,13 +667,12 @@ class PlatformModel(mesa.Model):
 
         # ---- commit: counters of items, channels (W4), creators (D1), commerce (P7, P8),
         # purchases and survey state (P1-P3), word of mouth (W1, W3)
-        self.share_views_cross_circle += rules.tally(
-            ex.row, ex.user, ex.item, creator, ex.channel, ex.source, last_source, like, share, buy, recommend,
-            product, live, trusted, same_city, self.user_circle, it.views, it.views_by_channel, it.likes,
-            it.shares, it.purchases, self.views_by_channel, self.creator_views, self.format_exposures,
-            self.format_purchases, self.locality_exposures, self.locality_purchases, self.n_purchases,
-            self.last_purchase_trusted, self.last_purchase_creator, self.recommended, self.peer_purchases,
+        self.share_views_cross_circle += engine.tally(
+            pairs, creator, views, purchases, self.user_circle,
+            ItemCounters(it.views, it.views_by_channel, it.likes, it.shares, it.purchases),
+            Counters(*(getattr(self, name) for name in Counters._fields)),
         )
+        buy, bad, follow = purchases.buy, purchases.bad, views.follow
         reached = (self.creator_views >= self.milestone_views) & (self.milestone_step < 0)
         self.milestone_step[reached] = t
         self.purchases_today = int(buy.sum())
@@ -687,7 +691,37 @@ class PlatformModel(mesa.Model):
 
         # ---- commit: queue tomorrow's deliveries (shares over all ties, recommendations
         # over strong ties only), one independent-cascade hop each (diffusion.contagion.transmit)
-        self._queue_deliveries(ex, send_share, send_recommend)
+        self._queue_deliveries(ex, purchases.send_share, purchases.send_recommend)
+
+    def _decide_by_agents(self, u, ex: Exposures, creator, trust, following, seen: Seen) -> tuple[Views, Purchases]:
+        """The decide step agent by agent: every exposure goes to its user's
+        :meth:`~diffusion.agents.User.react` with its column of draws. Gives exactly what the
+        compiled passes give (``tests/test_rules.py``); a Python loop, so for small models."""
+        it, reactions = self.items, []
+        for i in range(ex.user.size):
+            r, item = int(ex.row[i]), int(ex.item[i])
+            memory = None if r < 0 else Memory(
+                int(seen.n_sources[r]), bool(seen.platform_seen[r]), int(seen.last_source[r]), bool(seen.bought[r]),
+                bool(seen.sent[r]),
+            )
+            exposure = Exposure(
+                item=item, creator=int(creator[i]), appeal=float(it.appeal[item]), live=bool(it.stream[item]),
+                product=bool(it.product[item]), local=bool(it.local[item]), channel=int(ex.channel[i]),
+                endorsement=float(ex.endorsement[i]), source=int(ex.source[i]), n_deliveries=int(ex.n_deliveries[i]),
+                platform=bool(ex.platform[i]), trust=float(trust[i]), following=bool(following[i]), memory=memory,
+            )
+            reactions.append(self.agent_of(int(ex.user[i])).react(exposure, u[:, i]))
+
+        def column(name: str, dtype) -> np.ndarray:
+            return np.array([getattr(r, name) for r in reactions], dtype=dtype)
+
+        views = Views(
+            column("n_sources", np.int64), column("last_source", np.int64), column("like", bool), column("follow", bool),
+            column("share", bool), column("purchasable", bool), column("trusted", bool), column("live", bool),
+            column("same_city", bool), column("may_buy", bool), column("needs_similarity", bool),
+        )
+        purchases = Purchases(*(column(name, bool) for name in Purchases._fields))
+        return views, purchases
 
     def _commit_relations(
         self,
@@ -701,14 +735,14 @@ class PlatformModel(mesa.Model):
         bad: np.ndarray,
         interact: np.ndarray,
     ) -> None:
-        b, rel = self.behaviour, self.relations
+        b, rel = self.rules, self.relations
         # Each newly viewed item of a followed creator closes part of the trust gap (P5).
         gain_rows = rel_row[is_new & following]
         if gain_rows.size:
             counts = np.bincount(gain_rows, minlength=len(rel))  # np.unique's counts, without a sort
             rows = np.flatnonzero(counts)
             counts = counts[rows]
-            rel["trust"][rows] = 1.0 - (1.0 - rel["trust"][rows]) * (1.0 - b.trust_gain) ** counts
+            rel["trust"][rows] = rules.trust_after_gains(rel["trust"][rows], b.trust_gain, counts)
 
         # Make sure a row exists for every new follow and every purchase, then update it.
         touched = follow | buy | interact
@@ -725,7 +759,7 @@ class PlatformModel(mesa.Model):
         rows = rel.find(follow_keys)
         rel["following"][rows] = True
         rel["since"][rows] = self.day
-        rel["trust"][rows] = np.maximum(rel["trust"][rows], b.trust_follow)
+        rel["trust"][rows] = rules.trust_after_follow(b, rel["trust"][rows])
         np.add.at(self.follower_count, follow_keys % self.n_users, 1)
         np.add.at(self.items.follows, ex.item[follow][follow_channel], 1)
         self.follows_by_channel += np.bincount(
@@ -742,9 +776,9 @@ class PlatformModel(mesa.Model):
             )
             trust = rel["trust"][rows]
             if gain is not None:
-                rel["trust"][rows] = 1.0 - (1.0 - trust) * (1.0 - gain) ** counts
+                rel["trust"][rows] = rules.trust_after_gains(trust, gain, counts)
             else:
-                rel["trust"][rows] = trust * (1.0 - b.trust_loss) ** counts
+                rel["trust"][rows] = rules.trust_after_bad_purchases(b, trust, counts)
         reached = self.follower_count[self.creators, None] >= np.asarray(FOLLOWER_MILESTONES)
         newly = reached & (self.follower_milestone_step[self.creators] < 0)
         rows, cols = np.nonzero(newly)
@@ -760,8 +794,7 @@ class PlatformModel(mesa.Model):
         b, rng = self.behaviour, self.rng
         rows = np.flatnonzero(viewing)
         host = creator[rows]
-        p = np.clip(b.p_interact * 2.0 * self.engagement[host], 0.0, 1.0)
-        interact[rows] = rng.random(rows.size) < p
+        interact[rows] = rng.random(rows.size) < rules.interact_probability(self.rules, self.engagement[host])
         gifts = rng.random(rows.size) < b.p_gift
         value = rng.lognormal(np.log(b.gift_mean) - 0.5, 1.0, size=int(gifts.sum()))  # mean gift_mean
         np.add.at(self.gift_income, host[gifts], value)

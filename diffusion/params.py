@@ -17,6 +17,7 @@ the key and the allowed range.
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -219,6 +220,17 @@ class BehaviourParams:
             check_range(s, name, getattr(self, name), 0.0)
         check_range(s, "same_city_follow_boost", self.same_city_follow_boost, 0.0)
         check_range(s, "reinforcement", self.reinforcement, 1, 1000, integer=True)
+
+    def record(self) -> BehaviourRecord:
+        """These parameters as the record the rules read by name (:mod:`diffusion.rules`), each
+        value of its declared type (so the compiled engine sees one signature)."""
+        return BehaviourRecord(*(int(getattr(self, f.name)) if f.type in (int, "int") else float(getattr(self, f.name))
+                                 for f in fields(self)))
+
+
+#: The behaviour parameters as an immutable record with the same field names, read by the
+#: rules (``b.p_like``) in plain Python and inside the compiled engine alike.
+BehaviourRecord = namedtuple("BehaviourRecord", [f.name for f in fields(BehaviourParams)])
 
 
 @dataclass

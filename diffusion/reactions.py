@@ -1,50 +1,52 @@
-"""How a user reacts to one exposure: view, like, follow, share, buy — compiled, one pass per pair.
+"""The engine's reaction passes: the rules of :mod:`diffusion.rules` over every pair of a day.
 
-This module is the single definition of the per-exposure rules of
-:meth:`diffusion.model.PlatformModel.decide_and_commit`. For each (item, user) pair met today,
-reading only the state at the start of the day:
+For each (item, user) pair met today, reading only the state at the start of the day, the
+passes apply the rules in this order (each rule is a function of :mod:`diffusion.rules`, with
+its claim and source there):
 
-- **view**: the pair is new (no row in the exposure table). Only a view can lead to a like
-  (``p_like * appeal``), a follow (``p_follow * appeal``, times ``same_city_follow_boost`` on
-  the same-city feed (W4) and a strategy's endorsement (S1-S4); only if not following yet) and a
-  share to the ties (``p_share * appeal``; W1-W3).
+- **view**: the pair is new (no row in the exposure table). Only a view can lead to a like, a
+  follow (only if not following yet; the same-city feed and a strategy's endorsement raise
+  it, W4, S1-S4) and a share to the ties (W1-W3).
 - **sources**: the pair's distinct sources so far are the sharing ties that delivered it plus
-  the platform once (complex contagion's reinforcement, D3/P2); the most recent sharing tie is
+  the platform once (complex contagion's reinforcement, P2); the most recent sharing tie is
   remembered.
-- **buy** (products only, once per pair; a local service only in the merchant's city, R1): the
-  viewer must trust the creator at least ``trust_threshold`` (trust route, P1) or have had the
-  item from at least ``reinforcement`` sources (peer route, P2). The probability is
-  ``p_buy * appeal * persuasion``, times ``live_purchase_boost`` for a live stream (P8), where
-  persuasion is the trust itself on the trust route and ``1 - h + h * similarity`` to the
-  recommending tie otherwise (homophily, W3).
-- **outcome**: a purchase turns out bad with ``p_bad_purchase`` (P3) and, independently, is
-  recommended to strong ties with ``p_recommend`` (P2); a pair passes the item on (share or
-  recommendation) at most once.
+- **buy** (products only, once per pair; a local service only in the merchant's city, R1):
+  the trust route (the viewer trusts the creator, P1) or the peer route (enough distinct
+  sources, P2); the persuasion is the trust, or the similarity to the recommending tie (W3);
+  goods shown live convert better (P8).
+- **outcome**: a purchase may turn out bad (P3) and, independently, be recommended to strong
+  ties (P2); a pair passes the item on (share or recommendation) at most once.
+
+``decide_views`` and ``decide_purchases`` decide and change nothing; ``commit_seen`` then
+updates the exposure table's rows of the pairs seen before, and ``tally`` adds the reactions to
+the model's counters (views by channel, likes, shares, purchases by format, locality and route,
+survey state). ``group_exposures`` turns the day's exposure rows (feed slots, shares,
+promotions) into one row per pair, as :meth:`PlatformModel.expose` defines it. The passes take
+and return named records of arrays (:data:`Pairs`, :data:`Views`, ...), read by name.
 
 Why compiled: the rules are a handful of comparisons per pair; written as whole-array numpy
-expressions they took about sixty passes over the ~500,000 pairs of a day at 100,000 users,
-roughly a third of the model's day. Here each pair is read once. The uniform draws are made by
-the caller in the same order as one ``rng.random(n_pairs)`` per decision, so the results do not
-depend on how the rules are evaluated.
+expressions they took about sixty passes over the ~500,000 pairs of a day at 100,000 users.
+Here each pair is read once. The uniform draws are made by the caller in the same order as one
+``rng.random(n_pairs)`` per decision, so the results do not depend on how the rules are
+evaluated: :meth:`diffusion.agents.User.react` applies the same rules one exposure at a time
+and gives identical results (``tests/test_rules.py``).
 
 Taste similarity is needed only on the peer route of a purchasable product; the caller computes
 it with :meth:`diffusion.networks.society.Society.similarity` for exactly those pairs
-(``needs_similarity``), between the two passes.
-
-Two more passes frame the rules: ``group_exposures`` turns the day's exposure rows (feed slots,
-shares, promotions) into one row per pair, as :meth:`PlatformModel.expose` defines it, and
-``tally`` adds the reactions to the model's counters (views by channel, likes, shares,
-purchases by format, locality and route, survey state).
+(``needs_similarity``), between the two decide passes.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+from collections import namedtuple
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 
-from diffusion.params import BehaviourParams
+from diffusion import rules
 
 #: Rows of the uniform draws, in the order the decisions draw them.
 LIKE, FOLLOW, SHARE, BUY, BAD, RECOMMEND = range(6)
@@ -53,29 +55,79 @@ N_DRAWS = 6
 #: Channel codes the rules need (see :data:`diffusion.params.CHANNELS`).
 SHARE_CHANNEL, SAME_CITY_CHANNEL = 0, 2
 
+# Named records of arrays the compiled passes take and return (numba reads them by name).
+#: The day's (item, user) pairs, as :meth:`PlatformModel.expose` groups them.
+Pairs = namedtuple("Pairs", "row user item channel source n_deliveries platform endorsement")
+#: Item attributes the rules read, indexed by item id.
+ItemArrays = namedtuple("ItemArrays", "creator appeal stream product local")
+#: What the exposure table remembers of each pair (its columns of the same names).
+Seen = namedtuple("Seen", "n_sources platform_seen last_source bought sent")
+#: What each pair's viewer does up to the purchase (:func:`compiled` ``decide_views``).
+Views = namedtuple("Views", "n_sources last_source like follow share product trusted live same_city may_buy "
+                            "needs_similarity")
+#: Purchases, their outcomes and what is passed on (``decide_purchases``).
+Purchases = namedtuple("Purchases", "buy bad recommend send send_share send_recommend")
+#: Per-item counters the day's reactions add to.
+ItemCounters = namedtuple("ItemCounters", "views views_by_channel likes shares purchases")
+#: The model's running counters the day's reactions add to.
+Counters = namedtuple(
+    "Counters",
+    "views_by_channel creator_views format_exposures format_purchases locality_exposures locality_purchases "
+    "n_purchases last_purchase_trusted last_purchase_creator recommended peer_purchases",
+)
 
-def rule_parameters(b: BehaviourParams) -> np.ndarray:
-    """The behaviour parameters the compiled rules read, in their fixed order."""
-    return np.array(
-        [
-            b.p_like, b.p_follow, b.p_share, b.same_city_follow_boost, b.trust_threshold,
-            b.reinforcement, b.share_homophily, b.p_buy, b.live_purchase_boost, b.p_bad_purchase,
-            b.p_recommend,
-        ],
-        dtype=np.float64,
-    )
+#: The source files whose code the compiled passes contain: this engine and the rules.
+_SOURCES = (Path(__file__).resolve(), Path(rules.__file__).resolve())
+
+
+def _forget_stale_cache(dispatcher) -> None:
+    """Drop numba's cached machine code of these passes when ``rules.py`` has changed.
+
+    numba checks only the source file of a cached function, not the files of the functions it
+    calls, so an edited rule would otherwise run its old compiled code. A stamp of both files'
+    contents is kept beside the cache; when it differs, this module's cache entries are
+    removed and the passes compile anew (once; then they are cached again).
+    """
+    cache = getattr(dispatcher, "_cache", None)
+    folder = getattr(cache, "_cache_path", None)
+    if folder is None:
+        return
+    folder = Path(folder)
+    stamp = hashlib.sha256(b"".join(path.read_bytes() for path in _SOURCES)).hexdigest()
+    stamp_file = folder / "reactions.rules-stamp"
+    try:
+        if stamp_file.read_text() == stamp:
+            return
+    except OSError:
+        pass
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in list(folder.glob("reactions.*.nbi")) + list(folder.glob("reactions.*.nbc")):
+            old.unlink(missing_ok=True)
+        stamp_file.write_text(stamp)
+    except OSError:  # a read-only cache: numba then compiles in memory every time
+        pass
 
 
 @functools.cache
 def compiled() -> SimpleNamespace:
-    """The compiled passes (numba is imported on first use, not with the package)."""
+    """The compiled passes (numba is imported on first use, not with the package).
+
+    The rules of :mod:`diffusion.rules` are registered with numba here, so the passes call
+    them as they are written there.
+    """
     import numba
+    from numba.extending import register_jitable
+
+    for name in dir(rules):
+        function = getattr(rules, name)
+        if callable(function) and getattr(function, "__module__", None) == rules.__name__:
+            register_jitable(function)
 
     @numba.njit(cache=True, nogil=True)
-    def trust(row, user, creator, user_city, relation_trust, relation_following, trust_stranger, same_city_bonus):
+    def trust(row, user, creator, user_city, relation_trust, relation_following, b):
         """Trust of each user in each creator and whether the user follows them, from the pair's
-        relation row (-1 if none): a stranger is trusted ``trust_stranger``, plus
-        ``same_city_bonus`` in the same city (P7), at most 1."""
+        relation row (-1 if none; then :func:`diffusion.rules.stranger_trust`)."""
         n = row.size
         out = np.empty(n, dtype=np.float64)
         following = np.zeros(n, dtype=np.bool_)
@@ -85,20 +137,15 @@ def compiled() -> SimpleNamespace:
                 out[i] = relation_trust[r]
                 following[i] = relation_following[r]
             else:
-                same_city = 1.0 if user_city[user[i]] == user_city[creator[i]] else 0.0
-                out[i] = min(1.0, trust_stranger + same_city_bonus * same_city)
+                out[i] = rules.stranger_trust(b, user_city[user[i]] == user_city[creator[i]])
         return out, following
 
     @numba.njit(cache=True, nogil=True)
-    def first_pass(
-        u, row, n_deliveries, platform, source, channel, endorsement, user, item,
-        item_creator, item_appeal, item_stream, item_product, item_local, user_city,
-        seen_sources, seen_platform, seen_last_source, seen_bought, trust, following, params,
-    ):
-        """Everything up to the purchase: who views, likes, follows, shares, and who may buy."""
-        p_like, p_follow, p_share, city_boost = params[0], params[1], params[2], params[3]
-        trust_threshold, reinforcement = params[4], params[5]
-        n = row.size
+    def decide_views(u, pairs, items, seen, user_city, trust, following, b):
+        """Everything up to the purchase: who views, likes, follows, shares, and who may buy.
+
+        Reads the start-of-day state only (``seen``: the exposure table's columns)."""
+        n = pairs.row.size
         n_sources = np.empty(n, dtype=np.int64)
         last_source = np.empty(n, dtype=np.int64)
         like = np.zeros(n, dtype=np.bool_)
@@ -111,56 +158,50 @@ def compiled() -> SimpleNamespace:
         may_buy = np.zeros(n, dtype=np.bool_)
         needs_similarity = np.zeros(n, dtype=np.bool_)
         for i in range(n):
-            it, r, c = item[i], row[i], item_creator[item[i]]
-            appeal = item_appeal[it]
+            it, r = pairs.item[i], pairs.row[i]
+            appeal = items.appeal[it]
             is_new = r < 0
-            prev_sources = 0 if is_new else np.int64(seen_sources[r])
-            prev_platform = False if is_new else seen_platform[r]
-            n_sources[i] = prev_sources + n_deliveries[i] + (1 if platform[i] and not prev_platform else 0)
-            last_source[i] = source[i] if source[i] >= 0 else (-1 if is_new else seen_last_source[r])
-            if is_new:
-                like[i] = u[LIKE, i] < p_like * appeal
-                boost = (city_boost if channel[i] == SAME_CITY_CHANNEL else 1.0) * endorsement[i]
-                follow[i] = not following[i] and u[FOLLOW, i] < min(max(p_follow * appeal * boost, 0.0), 1.0)
-                share[i] = u[SHARE, i] < p_share * appeal
-            live[i] = item_stream[it]
-            same_city[i] = user_city[user[i]] == user_city[c]
-            bought_before = False if is_new else seen_bought[r]
-            product[i] = item_product[it] and not bought_before and (not item_local[it] or same_city[i])
-            trusted[i] = trust[i] >= trust_threshold
-            may_buy[i] = product[i] and (trusted[i] or n_sources[i] >= reinforcement)
+            prev_sources = 0 if is_new else np.int64(seen.n_sources[r])
+            prev_platform = False if is_new else seen.platform_seen[r]
+            # Distinct sources: each sharing tie, plus the platform once (complex contagion).
+            n_sources[i] = prev_sources + pairs.n_deliveries[i] + (1 if pairs.platform[i] and not prev_platform else 0)
+            last_source[i] = pairs.source[i] if pairs.source[i] >= 0 else (-1 if is_new else seen.last_source[r])
+            if is_new:  # a view: only a first exposure can be liked, followed from or shared
+                like[i] = u[LIKE, i] < rules.like_probability(b, appeal)
+                follow[i] = not following[i] and u[FOLLOW, i] < rules.follow_probability(
+                    b, appeal, pairs.channel[i] == SAME_CITY_CHANNEL, pairs.endorsement[i])
+                share[i] = u[SHARE, i] < rules.share_probability(b, appeal)
+            live[i] = items.stream[it]
+            same_city[i] = user_city[pairs.user[i]] == user_city[items.creator[it]]
+            bought_before = False if is_new else seen.bought[r]
+            # Once per pair; a local service only in the merchant's own city (R1).
+            product[i] = items.product[it] and not bought_before and (not items.local[it] or same_city[i])
+            trusted[i] = rules.is_trusted(b, trust[i])
+            may_buy[i] = rules.may_buy(b, product[i], trusted[i], n_sources[i])
             # The peer route persuades by the similarity to the recommending tie.
             needs_similarity[i] = may_buy[i] and not trusted[i] and last_source[i] >= 0
-        return (n_sources, last_source, like, follow, share, product, trusted, live,
-                same_city, may_buy, needs_similarity)
+        return Views(n_sources, last_source, like, follow, share, product, trusted, live, same_city, may_buy,
+                     needs_similarity)
 
     @numba.njit(cache=True, nogil=True)
-    def second_pass(
-        u, row, item, item_appeal, may_buy, trusted, trust, live, share, n_sources, last_source, platform,
-        peer_rows, similarity, seen_sources, seen_platform, seen_last_source, seen_bought, seen_sent,
-        params,
-    ):
-        """Purchases and their outcomes, and the update of the pairs already seen.
+    def decide_purchases(u, pairs, items, views, trust, peer_rows, similarity, sent, b):
+        """Purchases, their outcomes, and what each pair passes on (at most once per pair).
 
         ``similarity[k]`` belongs to pair ``peer_rows[k]`` (increasing); other pairs have none.
-        """
-        h, p_buy, live_boost, p_bad, p_recommend = params[6], params[7], params[8], params[9], params[10]
-        n = row.size
+        ``sent`` is the exposure table's column: whether the pair has passed the item on."""
+        n = pairs.row.size
         buy = np.zeros(n, dtype=np.bool_)
         k = 0
         for i in range(n):
-            if not may_buy[i]:
+            if not views.may_buy[i]:
                 continue
-            if trusted[i]:
-                persuasion = trust[i]
-            else:
-                tie_similarity = 1.0
-                if k < peer_rows.size and peer_rows[k] == i:
-                    tie_similarity = similarity[k]
-                    k += 1
-                persuasion = 1.0 - h + h * tie_similarity
-            p = p_buy * item_appeal[item[i]] * persuasion * (live_boost if live[i] else 1.0)
-            buy[i] = u[BUY, i] < min(max(p, 0.0), 1.0)
+            tie_similarity = 1.0
+            if not views.trusted[i] and k < peer_rows.size and peer_rows[k] == i:
+                tie_similarity = similarity[k]
+                k += 1
+            persuasion = rules.persuasion(b, views.trusted[i], trust[i], tie_similarity)
+            p = rules.purchase_probability(b, items.appeal[pairs.item[i]], persuasion, views.live[i])
+            buy[i] = u[BUY, i] < p
         bad = np.zeros(n, dtype=np.bool_)
         recommend = np.zeros(n, dtype=np.bool_)
         send = np.zeros(n, dtype=np.bool_)
@@ -168,20 +209,27 @@ def compiled() -> SimpleNamespace:
         send_recommend = np.zeros(n, dtype=np.bool_)
         for i in range(n):
             if buy[i]:
-                bad[i] = u[BAD, i] < p_bad
-                recommend[i] = u[RECOMMEND, i] < p_recommend
-            r = row[i]
-            sent_before = False if r < 0 else seen_sent[r]
-            send[i] = (share[i] or recommend[i]) and not sent_before
-            send_share[i] = share[i] and not sent_before
-            send_recommend[i] = recommend[i] and not share[i] and not sent_before
-            if r >= 0:  # each pair occurs once a day, so updating in place reads no update
-                seen_sources[r] = n_sources[i]
-                seen_platform[r] = seen_platform[r] or platform[i]
-                seen_last_source[r] = last_source[i]
-                seen_bought[r] = seen_bought[r] or buy[i]
-                seen_sent[r] = sent_before or send[i]
-        return buy, bad, recommend, send, send_share, send_recommend
+                bad[i] = rules.purchase_is_bad(b, u[BAD, i])
+                recommend[i] = rules.buyer_recommends(b, u[RECOMMEND, i])
+            r = pairs.row[i]
+            sent_before = False if r < 0 else sent[r]
+            send[i] = (views.share[i] or recommend[i]) and not sent_before
+            send_share[i] = views.share[i] and not sent_before
+            send_recommend[i] = recommend[i] and not views.share[i] and not sent_before
+        return Purchases(buy, bad, recommend, send, send_share, send_recommend)
+
+    @numba.njit(cache=True, nogil=True)
+    def commit_seen(pairs, views, purchases, seen):
+        """Update, in place, the exposure-table rows of the pairs already seen (each pair
+        occurs once a day, so no update reads another)."""
+        for i in range(pairs.row.size):
+            r = pairs.row[i]
+            if r >= 0:
+                seen.n_sources[r] = views.n_sources[i]
+                seen.platform_seen[r] = seen.platform_seen[r] or pairs.platform[i]
+                seen.last_source[r] = views.last_source[i]
+                seen.bought[r] = seen.bought[r] or purchases.buy[i]
+                seen.sent[r] = seen.sent[r] or purchases.send[i]
 
     @numba.njit(cache=True, nogil=True)
     def group_exposures(sorted_code, order, n_users, creator, share_source, promoted_from, promotion_endorsement,
@@ -253,43 +301,41 @@ def compiled() -> SimpleNamespace:
                 platform[:k], out_endorsement[:k], row[:k], place[:k])
 
     @numba.njit(cache=True, nogil=True)
-    def tally(
-        row, user, item, creator, channel, source, last_source, like, share, buy, recommend, product, live,
-        trusted, same_city, user_circle, item_views, item_views_by_channel, item_likes, item_shares,
-        item_purchases, views_by_channel, creator_views, format_exposures, format_purchases,
-        locality_exposures, locality_purchases, n_purchases, last_purchase_trusted, last_purchase_creator,
-        recommended, peer_purchases,
-    ):
+    def tally(pairs, creator, views, purchases, user_circle, item_counters, counters):
         """Add the day's reactions to the model's counters (in place); return the views through
         a share from a tie outside the viewer's circle (W1)."""
         cross_circle_views = 0
-        for i in range(row.size):
-            it, u = item[i], user[i]
-            if row[i] < 0:  # a view
-                item_views[it] += 1
-                item_views_by_channel[it, channel[i]] += 1
-                views_by_channel[channel[i]] += 1
-                creator_views[creator[i]] += 1
-                if source[i] >= 0 and user_circle[u] != user_circle[source[i]]:
+        c = counters
+        for i in range(pairs.row.size):
+            it, u = pairs.item[i], pairs.user[i]
+            if pairs.row[i] < 0:  # a view
+                item_counters.views[it] += 1
+                item_counters.views_by_channel[it, pairs.channel[i]] += 1
+                c.views_by_channel[pairs.channel[i]] += 1
+                c.creator_views[creator[i]] += 1
+                if pairs.source[i] >= 0 and user_circle[u] != user_circle[pairs.source[i]]:
                     cross_circle_views += 1
-            if like[i]:
-                item_likes[it] += 1
-            if share[i]:
-                item_shares[it] += 1
-            if product[i]:  # purchasable: by format and trust (P8), by locality (P7)
-                format_exposures[np.int64(live[i]), np.int64(trusted[i])] += 1
-                locality_exposures[np.int64(same_city[i])] += 1
-            if buy[i]:
-                item_purchases[it] += 1
-                format_purchases[np.int64(live[i]), np.int64(trusted[i])] += 1
-                locality_purchases[np.int64(same_city[i])] += 1
-                n_purchases[u] += 1
-                last_purchase_trusted[u] = trusted[i]
-                last_purchase_creator[u] = creator[i]
-                if not trusted[i] and last_source[i] >= 0:  # a peer-route purchase (W3)
-                    peer_purchases[np.int64(user_circle[u] != user_circle[last_source[i]])] += 1
-            if recommend[i]:
-                recommended[u] = True
+            if views.like[i]:
+                item_counters.likes[it] += 1
+            if views.share[i]:
+                item_counters.shares[it] += 1
+            live, trusted, same_city = np.int64(views.live[i]), np.int64(views.trusted[i]), np.int64(views.same_city[i])
+            if views.product[i]:  # purchasable: by format and trust (P8), by locality (P7)
+                c.format_exposures[live, trusted] += 1
+                c.locality_exposures[same_city] += 1
+            if purchases.buy[i]:
+                item_counters.purchases[it] += 1
+                c.format_purchases[live, trusted] += 1
+                c.locality_purchases[same_city] += 1
+                c.n_purchases[u] += 1
+                c.last_purchase_trusted[u] = views.trusted[i]
+                c.last_purchase_creator[u] = creator[i]
+                if not views.trusted[i] and views.last_source[i] >= 0:  # a peer-route purchase (W3)
+                    c.peer_purchases[np.int64(user_circle[u] != user_circle[views.last_source[i]])] += 1
+            if purchases.recommend[i]:
+                c.recommended[u] = True
         return cross_circle_views
 
-    return SimpleNamespace(trust=trust, first_pass=first_pass, second_pass=second_pass, group_exposures=group_exposures, tally=tally)
+    _forget_stale_cache(decide_views)
+    return SimpleNamespace(trust=trust, decide_views=decide_views, decide_purchases=decide_purchases,
+                           commit_seen=commit_seen, group_exposures=group_exposures, tally=tally)

@@ -39,6 +39,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from diffusion import config as config_module
+from diffusion import rules
 from diffusion.config import Config, Settings
 from diffusion.contagion import independent_cascade
 from diffusion.errors import ConfigError, DiffusionError
@@ -57,6 +58,7 @@ from diffusion.networks import (
     weak_tie_society,
 )
 from diffusion.networks.society import Society
+from diffusion.params import BehaviourParams
 from diffusion.provenance import RUN_CONTROL_KEYS, config_hash
 from diffusion.rng import replicate_streams
 
@@ -188,16 +190,17 @@ def society_for_run(settings: Settings, seed: int, group: int) -> Society:
     return _damaged(society, network, lambda rule: _cached_order(key, seed, group, rule))
 
 
-def standard_cascade_reach(society: Society, share_homophily: float, *, rng: np.random.Generator) -> float:
+def standard_cascade_reach(society: Society, behaviour: BehaviourParams, *, rng: np.random.Generator) -> float:
     """Reach of a standard cascade: an independent cascade over the social graph from
     :data:`STANDARD_CASCADE_SEEDS` random present users, each tie passing it on with the
-    model's share probability (tie strength x homophily factor). Share of all users (D5)."""
+    model's share probability (:func:`diffusion.rules.tie_reach_probability`). Share of all
+    users (D5)."""
     present = np.flatnonzero(society.present) if society.present is not None else np.arange(society.n_users)
     if present.size == 0:
         return 0.0
     seeds = rng.choice(present, size=min(STANDARD_CASCADE_SEEDS, present.size), replace=False)
     similarity = society.similarity(society.edge_source, society.edge_target)
-    p = np.clip(society.edge_weight * (1.0 - share_homophily + share_homophily * similarity), 0.0, 1.0)
+    p = rules.tie_reach_probability(behaviour.record(), society.edge_weight, similarity)
     result = independent_cascade(society.csr, seeds, p=p, rng=rng)
     return result.size / society.n_users
 
@@ -230,7 +233,7 @@ def simulate(config: Config, spec: RunSpec, *, day_progress: bool = False) -> Ru
     structure = {
         "giant_component_share": giant_component_share(society),
         "standard_cascade_reach": standard_cascade_reach(
-            society, settings.behaviour.share_homophily, rng=_network_rngs(config.seed, group)[2]
+            society, settings.behaviour, rng=_network_rngs(config.seed, group)[2]
         ),
     }
     model = PlatformModel(society, **model_arguments(settings, streams), create_agents=settings.run.create_agents)
