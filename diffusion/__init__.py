@@ -3,9 +3,21 @@
 The package turns the claims of a case study of the Kuaishou short-video platform
 (see ``claims.md`` IDs W1-W4, D1-D5, P1-P8, S1-S5, R1-R5) into runnable experiments.
 
-Layers, imported in one direction only::
+Layers, each importing only from the layers below it (``pyproject.toml`` declares them and
+``tests/test_layers.py`` runs import-linter over them)::
 
-    networks -> contagion -> model/agents (+ policies) -> metrics -> runner -> analysis/plots/report -> cli
+    cli | viz | collect                          entry points
+    analyses                                     one analysis per experiment
+    calibration
+    analysis, plots, report, claims              effects, verdicts, figures, the report
+    runner                                       grid x replicates, tidy tables
+    config                                       typed configuration (Hydra-free)
+    model, agents                                the Mesa platform model
+    policies, strategies, reactions, items       its parts: exposure, growth, the engine
+    metrics                                      pure functions of arrays and model state
+    contagion                                    classic kernels on CSR arrays
+    networks                                     igraph networks, societies
+    rules, params, pairs, rng, provenance, errors
 """
 
 from importlib.metadata import PackageNotFoundError, version

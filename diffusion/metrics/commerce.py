@@ -8,15 +8,11 @@ by locality and format), R1 (local merchants), R4 (households a leader sells for
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
 from diffusion.metrics.creators import restricted_mean_time
-
-if TYPE_CHECKING:
-    from diffusion.model import PlatformModel
+from diffusion.metrics.platform import PlatformState
 
 #: Population the source's absolute figures refer to: about 300 million daily active users on
 #: Kuaishou in 2020 (an outside figure, assumed; the sources give none). Used to scale follower
@@ -31,7 +27,7 @@ def _ratio(numerator: float, denominator: float) -> float:
     return float(numerator / denominator) if denominator > 0 else float("nan")
 
 
-def conversion_outcomes(model: PlatformModel) -> dict[str, float]:
+def conversion_outcomes(model: PlatformState) -> dict[str, float]:
     """Purchases per purchasable product exposure, by format (P8; all viewers, and viewers who
     trust the creator at least ``trust_threshold``) and locality (P7), and stream and gift totals."""
     fe, fp = model.format_exposures, model.format_purchases

@@ -7,14 +7,40 @@ number in a test mean the same thing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 
 from diffusion.params import CHANNELS
 
-if TYPE_CHECKING:
-    from diffusion.model import PlatformModel
+
+class PlatformState(Protocol):
+    """What the metrics read of a running platform model, by name.
+
+    :class:`diffusion.model.PlatformModel` has these; the metrics do not import it (they sit
+    below the model in the package's layers), so any object with them can be measured.
+    """
+
+    n_users: int
+    behaviour: Any  # BehaviourParams: trust_accept
+    items: Any  # ItemStore: purchases, price, stream
+    relations: Any  # PairTable with a "following" column
+    n_purchases: np.ndarray
+    last_purchase_trusted: np.ndarray
+    last_purchase_creator: np.ndarray
+    recommended: np.ndarray
+    campaign_view_step: np.ndarray
+    campaign_buy_step: np.ndarray
+    views_by_channel: np.ndarray
+    purchases_today: int
+    gmv_today: float
+    format_exposures: np.ndarray
+    format_purchases: np.ndarray
+    locality_exposures: np.ndarray
+    locality_purchases: np.ndarray
+    gift_income: np.ndarray
+
+    def trust_of(self, users: np.ndarray, creators: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 def reached_share(event_step: np.ndarray) -> float:
@@ -75,7 +101,7 @@ def survey(
     }
 
 
-def model_survey(model: PlatformModel) -> dict[str, float]:
+def model_survey(model: PlatformState) -> dict[str, float]:
     """Run :func:`survey` on a model's current state."""
     buyers = np.flatnonzero(model.n_purchases > 0)
     trust_last = np.zeros(model.n_users)
@@ -91,32 +117,32 @@ def model_survey(model: PlatformModel) -> dict[str, float]:
 
 
 # ---- DataCollector reporters: named functions of the model, one per trajectory column.
-def campaign_reach_share(model: PlatformModel) -> float:
+def campaign_reach_share(model: PlatformState) -> float:
     """Share of users who have viewed a campaign item (content sharing, W1)."""
     return reached_share(model.campaign_view_step)
 
 
-def campaign_purchase_share(model: PlatformModel) -> float:
+def campaign_purchase_share(model: PlatformState) -> float:
     """Share of users who have bought a campaign item (purchase adoption, W1)."""
     return reached_share(model.campaign_buy_step)
 
 
-def views_total(model: PlatformModel) -> int:
+def views_total(model: PlatformState) -> int:
     """Views (first exposures) so far, all items and channels."""
     return int(model.views_by_channel.sum())
 
 
-def purchases_today(model: PlatformModel) -> int:
+def purchases_today(model: PlatformState) -> int:
     """Purchases made on the current day."""
     return model.purchases_today
 
 
-def gmv_today(model: PlatformModel) -> float:
+def gmv_today(model: PlatformState) -> float:
     """Gross merchandise value of the current day's purchases (yuan)."""
     return model.gmv_today
 
 
-def follows_total(model: PlatformModel) -> int:
+def follows_total(model: PlatformState) -> int:
     """Follow relations existing now."""
     return int(model.relations["following"].sum())
 
