@@ -45,6 +45,8 @@ from diffusion.items import ItemStore
 from diffusion.metrics import cascades as cascade_metrics
 from diffusion.metrics import creators as creator_metrics
 from diffusion.metrics import platform as platform_metrics
+from diffusion.metrics import tables
+from diffusion.metrics.tables import FOLLOWER_MILESTONES
 from diffusion.networks.society import Society
 from diffusion.pairs import PairTable, random_row_of_first, sort_with_order
 from diffusion.params import CHANNELS, BehaviourParams, CampaignParams, PlatformParams
@@ -56,8 +58,6 @@ from diffusion.strategies import CreatorStrategy, DayState, Promotion, StrategyC
 
 SHARE, FOLLOW, SAME_CITY, DISCOVERY, PROMOTION = range(len(CHANNELS))
 
-#: Follower counts whose first passing day is recorded per creator (S5: time to a milestone).
-FOLLOWER_MILESTONES: tuple[int, ...] = (10, 25, 50, 100)
 
 #: Columns of the exposure table, one row per (item, user) pair that has met.
 EXPOSURE_COLUMNS = {
@@ -364,21 +364,25 @@ class PlatformModel(mesa.Model):
         posting = self.creators[rng.random(self.creators.size) < p.p_post]
         if posting.size:
             product = rng.random(posting.size) < p.product_share
-            appeal = rng.beta(2.0, 3.0, size=posting.size)
-            price = rng.lognormal(np.log(40.0), 0.8, size=posting.size)
+            appeal, price = self._draw_appeal_and_price(posting.size)
             self._append_items(posting, t + p.item_lifetime_steps, product, appeal, price)
         self.live_item_of = np.full(self.n_users, -1, dtype=np.int64)
         if p.p_stream > 0:
             streaming = self.creators[rng.random(self.creators.size) < p.p_stream]
             if streaming.size:
-                appeal = rng.beta(2.0, 3.0, size=streaming.size)
-                price = rng.lognormal(np.log(40.0), 0.8, size=streaming.size)
+                appeal, price = self._draw_appeal_and_price(streaming.size)
                 announced = rng.random(streaming.size) < p.announce_share
                 ids = self._append_items(
                     streaming, t + 1, np.ones(streaming.size, bool), appeal, price, stream=True, announced=announced
                 )
                 self.live_item_of[streaming] = ids
                 self.n_streams[streaming] += 1
+
+    def _draw_appeal_and_price(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Appeal (Beta) and price (lognormal, yuan) of ``n`` new items, from the content stream."""
+        p, rng = self.platform, self.content_rng
+        appeal = rng.beta(p.appeal_alpha, p.appeal_beta, size=n)
+        return appeal, rng.lognormal(np.log(p.price_median), p.price_log_sd, size=n)
 
     def _append_items(self, creators, expires, product, appeal, price, **extra) -> np.ndarray:
         product, household = self.strategy.produce(creators, product, self.strategy_rng)
@@ -409,7 +413,7 @@ class PlatformModel(mesa.Model):
             product=np.ones(k, dtype=bool),
             campaign=np.ones(k, dtype=bool),
             appeal=np.full(k, self.campaign.appeal),
-            price=np.full(k, 40.0),
+            price=np.full(k, self.campaign.price),
         )
         # Campaign creators pin the campaign post: their follow feed shows it all run long.
         self.pinned_item[chosen] = ids
@@ -848,100 +852,16 @@ class PlatformModel(mesa.Model):
         size, peer_size, max_depth, virality = cascade_metrics.shapes_of_runs(
             ex.keys, ex["parent"], ex["first_step"], start, stop, ex.n_second
         )
-        return self._cascade_frame(items, size, peer_size, max_depth, virality)
+        return tables.cascade_frame(self.items, items, size, peer_size, max_depth, virality)
 
     def _empty_cascades(self, items: np.ndarray) -> pd.DataFrame:
         zeros = np.zeros(items.size, dtype=np.int64)
-        return self._cascade_frame(items, zeros, zeros, zeros, np.full(items.size, np.nan))
-
-    def _cascade_frame(self, items, size, peer_size, depth, virality) -> pd.DataFrame:
-        it = self.items
-        by_channel = it.views_by_channel[items]
-        return pd.DataFrame(
-            {
-                "item": items,
-                "creator": it.creator[items],
-                "product": it.product[items],
-                "campaign": it.campaign[items],
-                "stream": it.stream[items],
-                "announced": it.announced[items],
-                "local": it.local[items],
-                "household": it.household[items],
-                "created": it.created[items],
-                "expires": it.expires[items],
-                "size": size,
-                "peer_size": peer_size,
-                "depth": depth,
-                "structural_virality": virality,
-                "purchases": it.purchases[items],
-                "gmv": it.purchases[items] * it.price[items],
-                # Audience of the item by channel of first view (P4: private vs public traffic)
-                **{f"views_{name}": by_channel[:, k] for k, name in enumerate(CHANNELS)},
-            }
-        )
+        return tables.cascade_frame(self.items, items, zeros, zeros, zeros, np.full(items.size, np.nan))
 
     def creators_table(self) -> pd.DataFrame:
-        """One row per creator: audience, growth, income and the newcomer milestone.
-
-        ``income`` is the gross value of sales of the creator's products (yuan); a creator
-        "earns" when it is positive (R2). ``milestone_step`` is the day the creator's items
-        passed :attr:`milestone_views` views in total, -1 if never (D1). ``focal`` marks the
-        accounts that follow the run's strategy, ``strategy_cost`` what it cost them (yuan,
-        S1-S4); ``followers_N_step`` is the day the creator first had N followers (-1: never,
-        0 also when it started with them; S5). ``stream_*`` are live-stream totals (S3, P8),
-        ``interactions`` stream comments received (P5), ``households_with_income`` and
-        ``household_income`` the neighbours whose produce the creator sold and what they
-        received (R4).
-        """
-        c, it, n = self.creators, self.items, self.n_users
-        by_channel = np.zeros((n, len(CHANNELS)), dtype=np.int64)
-        np.add.at(by_channel, it.creator, it.views_by_channel)
-        value = it.purchases * it.price
-        income = np.bincount(it.creator, weights=value, minlength=n)
-        sales = np.bincount(it.creator, weights=it.purchases, minlength=n)
-        n_items = np.bincount(it.creator, minlength=n)
-        stream_views = np.bincount(it.creator, weights=it.views * it.stream, minlength=n)
-        stream_sales = np.bincount(it.creator, weights=it.purchases * it.stream, minlength=n)
-        stream_income = np.bincount(it.creator, weights=value * it.stream, minlength=n)
-        # R4: distinct households whose produce sold, and what they received, per seller
-        sold = (it.household >= 0) & (it.purchases > 0)
-        pairs = np.unique(it.creator[sold] * n + it.household[sold])
-        households = np.bincount(pairs // n, minlength=n)
-        household_income = np.bincount(it.creator[sold], weights=value[sold], minlength=n)
-        milestones = {
-            f"followers_{m}_step": self.follower_milestone_step[c, k] for k, m in enumerate(FOLLOWER_MILESTONES)
-        }
-        return pd.DataFrame(
-            {
-                "creator": c,
-                "poor": self.user_poor[c],
-                "city_tier": self.society.city_tier[self.user_city[c]],
-                "present": np.ones(c.size, bool) if self.present is None else self.present[c],
-                "initial_followers": self.initial_followers[c],
-                "followers": self.follower_count[c],
-                "n_items": n_items[c],
-                "views": self.creator_views[c],
-                **{f"views_{name}": by_channel[c, k] for k, name in enumerate(CHANNELS)},
-                "milestone_step": self.milestone_step[c],
-                "sales": sales[c].astype(np.int64),
-                "income": income[c],
-                "focal": self.is_focal[c],
-                "focal_strategy": np.where(self.is_focal[c], self.strategy.name, ""),
-                "strategy_cost": self.strategy_cost[c],
-                "promotion_impressions": self.promotion_impressions[c],
-                **milestones,
-                "engagement": self.engagement[c],
-                "merchant": self.merchant[c],
-                "n_streams": self.n_streams[c],
-                "stream_views": stream_views[c].astype(np.int64),
-                "stream_sales": stream_sales[c].astype(np.int64),
-                "stream_income": stream_income[c],
-                "interactions": self.interactions[c],
-                "gift_income": self.gift_income[c],
-                "households_with_income": households[c],
-                "household_income": household_income[c],
-            }
-        )
+        """One row per creator: audience, growth, income, the newcomer milestone
+        (:func:`diffusion.metrics.tables.creators_table`)."""
+        return tables.creators_table(self)
 
     def release(self) -> None:
         """Drop the references Mesa keeps to this model, so it can be freed.

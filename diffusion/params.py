@@ -89,6 +89,15 @@ class PlatformParams:
     p_post: float = 0.3
     #: Share of posted items that carry a product for sale (assumed).
     product_share: float = 0.3
+    #: An item's appeal is drawn from Beta(appeal_alpha, appeal_beta): mean 0.4, most items
+    #: middling and few very appealing (assumed).
+    appeal_alpha: float = 2.0
+    #: Second shape parameter of the appeal distribution (assumed).
+    appeal_beta: float = 3.0
+    #: A product's price is lognormal with this median (yuan; assumed: cheap goods dominate, R5).
+    price_median: float = 40.0
+    #: Standard deviation of the log price (assumed).
+    price_log_sd: float = 0.8
     #: Probability a creator holds a live stream on a given day (per creator per day; assumed).
     #: 0 by default: the calibrated core (P1-P3) runs on short videos alone; the creator and
     #: commerce experiments switch streams on (S1-S5, P5-P8).
@@ -116,6 +125,9 @@ class PlatformParams:
             )
         check_range(s, "item_lifetime_steps", self.item_lifetime_steps, 1, integer=True)
         _check_probabilities(self, s, ("p_post", "product_share", "p_stream", "announce_share", "merchant_share"))
+        for name in ("appeal_alpha", "appeal_beta", "price_median"):
+            check_range(s, name, getattr(self, name), 0.0, low_open=True)
+        check_range(s, "price_log_sd", self.price_log_sd, 0.0)
 
     def channel_weights_total(self) -> float:
         """Sum of the three platform channel weights."""
@@ -254,6 +266,8 @@ class CampaignParams:
     max_followers: int = 200
     #: Appeal of the campaign item, in [0, 1] (assumed).
     appeal: float = 0.6
+    #: Price of the campaign's product (yuan; the median product price; assumed).
+    price: float = 40.0
     #: Whether the same-city feed may show campaign items.
     in_same_city: bool = False
     #: Whether the discovery feed (the exposure policy) may show campaign items.
@@ -264,6 +278,7 @@ class CampaignParams:
         check_range("campaign", "min_followers", self.min_followers, 0, integer=True)
         check_range("campaign", "max_followers", self.max_followers, self.min_followers, integer=True)
         check_range("campaign", "appeal", self.appeal, 0.0, 1.0)
+        check_range("campaign", "price", self.price, 0.0)
 
 
 def as_dict(params: Any) -> dict[str, Any]:

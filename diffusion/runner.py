@@ -45,8 +45,7 @@ from diffusion.contagion import independent_cascade
 from diffusion.errors import ConfigError, DiffusionError
 from diffusion.metrics import commerce as commerce_metrics
 from diffusion.metrics import creators as creator_metrics
-from diffusion.metrics import platform as platform_metrics
-from diffusion.metrics.inequality import time_to_fraction
+from diffusion.metrics import tables
 from diffusion.model import PlatformModel
 from diffusion.networks import (
     barabasi_albert,
@@ -246,7 +245,7 @@ def simulate(config: Config, spec: RunSpec, *, day_progress: bool = False) -> Ru
     creators = model.creators_table()
     trajectory = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     trajectory.insert(0, "step", np.arange(1, len(trajectory) + 1))
-    outcome = {**outcomes_of(model, trajectory, cascades), **structure}
+    outcome = {**tables.run_outcomes(model, trajectory, cascades), **structure}
     outcome.update(creator_metrics.creator_outcomes(creators, settings.run.n_steps))
     outcome.update(creator_metrics.stability_outcomes(cascades, settings.run.n_steps))
     outcome.update(commerce_metrics.conversion_outcomes(model))
@@ -421,43 +420,6 @@ def _label(frame: pd.DataFrame, label: dict[str, Any]) -> pd.DataFrame:
     for position, (name, value) in enumerate(label.items()):
         frame.insert(position, name, value)
     return frame
-
-
-def _ratio(numerator: float, denominator: float) -> float:
-    return float(numerator / denominator) if denominator > 0 else float("nan")
-
-
-def outcomes_of(model: PlatformModel, trajectory: pd.DataFrame, cascades: pd.DataFrame) -> dict[str, Any]:
-    """End-of-run measures of one run (W1-W4, P1-P3), computed with the shared metrics."""
-    steps = trajectory["step"].to_numpy()
-    campaign = cascades[cascades["campaign"]]
-    views_by_channel = model.views_by_channel
-    result: dict[str, Any] = {
-        # W1: content sharing (simple contagion) and purchase adoption (complex contagion)
-        "content_reach_share": platform_metrics.campaign_reach_share(model),
-        "content_time_to_half": time_to_fraction(trajectory["campaign_reach_share"], 0.5, steps=steps),
-        "purchase_reach_share": platform_metrics.campaign_purchase_share(model),
-        "purchase_time_to_half": time_to_fraction(trajectory["campaign_purchase_share"], 0.5, steps=steps),
-        "content_cross_circle_share": _ratio(model.share_views_cross_circle, views_by_channel[0]),
-        "purchase_cross_circle_share": _ratio(model.peer_purchases[1], model.peer_purchases.sum()),
-        # W3: conversion of product deliveries from ties inside vs outside the circle
-        "conversion_same_circle": _ratio(model.peer_purchases[0], model.peer_deliveries[0]),
-        "conversion_cross_circle": _ratio(model.peer_purchases[1], model.peer_deliveries[1]),
-        # W2: the campaign's cascade trees
-        "campaign_cascade_size": float(campaign["size"].mean()) if len(campaign) else float("nan"),
-        "campaign_peer_share": _ratio(campaign["peer_size"].sum(), campaign["size"].sum()),
-        "campaign_cascade_depth": float(campaign["depth"].mean()) if len(campaign) else float("nan"),
-        "campaign_structural_virality": float(campaign["structural_virality"].mean())
-        if len(campaign)
-        else float("nan"),
-        "purchases_total": int(model.items.purchases.sum()),
-        "gmv_total": float((model.items.purchases * model.items.price).sum()),
-        "realised_mean_degree": float(model.society.csr.degree().mean()),
-    }
-    result.update(platform_metrics.channel_columns("views", views_by_channel))
-    result.update(platform_metrics.channel_columns("follows", model.follows_by_channel))
-    result.update(platform_metrics.model_survey(model))
-    return result
 
 
 # ---------------------------------------------------------------------- storage
