@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from diffusion import pairs
 from diffusion.errors import ConfigError
 from diffusion.metrics import cascades
-from diffusion.model import pair_channel_code
+from diffusion.feeds import pair_channel_code
 from diffusion.reactions import compiled as compiled_reactions
 from diffusion.policies import sample_weighted
 

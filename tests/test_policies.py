@@ -10,10 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import make_model, make_society
+from diffusion import feeds
 from diffusion.config import build_policy, group_options
 from diffusion.errors import ConfigError
+from diffusion.feeds import DISCOVERY, SHARE
 from diffusion.metrics.inequality import gini
-from diffusion.model import DISCOVERY, SHARE, PlatformModel
+from diffusion.model import PlatformModel
 from diffusion.policies import (
     CentralizedGatekeeper,
     CumulativeAdvantage,
@@ -73,14 +75,14 @@ def test_all_policies_get_the_same_slots_on_paired_seeds(monkeypatch):
     """The layout stream alone decides who is online and which channel fills each slot."""
     society = make_society()
     seen: dict[str, list] = {}
-    original = PlatformModel.layout
+    original = feeds.layout
 
-    def recording(self):
-        users, channels = original(self)
-        seen.setdefault(self.policy.name, []).append((users.copy(), channels.copy()))
+    def recording(model):
+        users, channels = original(model)
+        seen.setdefault(model.policy.name, []).append((users.copy(), channels.copy()))
         return users, channels
 
-    monkeypatch.setattr(PlatformModel, "layout", recording)
+    monkeypatch.setattr(feeds, "layout", recording)
     for name in POLICIES:
         model = PlatformModel(society, policy=policy_named(name), create_agents=False, **streams())
         for _ in range(3):
