@@ -38,7 +38,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from diffusion import feeds, rules
+from diffusion import content, feeds, relations, rules
 from diffusion.agents import Creator, Exposure, Memory, User
 from diffusion.contagion import transmit
 from diffusion.errors import ConfigError
@@ -312,79 +312,11 @@ class PlatformModel(mesa.Model):
 
     def step(self) -> None:
         """Advance one day: post, expose, decide, commit, record."""
-        self.post()
+        content.post(self)
         exposures = feeds.expose(self)
         self.decide_and_commit(exposures)
         self.expire()
         self.datacollector.collect(self)
-
-    def post(self) -> None:
-        """Creators post short videos and hold live streams; on day 0 the campaign is posted.
-
-        A live stream is an item that lives one day and always sells a product (S3); whether
-        it was announced the day before (``platform.announce_share``) raises attendance. A
-        local merchant's products are local services (R1). The strategy says whose produce a
-        product is (R4 rural leaders).
-        """
-        t, p, rng = self.day, self.platform, self.content_rng
-        if t == 0 and self.campaign.n_creators > 0:
-            self._post_campaign()
-        posting = self.creators[rng.random(self.creators.size) < p.p_post]
-        if posting.size:
-            product = rng.random(posting.size) < p.product_share
-            appeal, price = self._draw_appeal_and_price(posting.size)
-            self._append_items(posting, t + p.item_lifetime_steps, product, appeal, price)
-        self.live_item_of = np.full(self.n_users, -1, dtype=np.int64)
-        if p.p_stream > 0:
-            streaming = self.creators[rng.random(self.creators.size) < p.p_stream]
-            if streaming.size:
-                appeal, price = self._draw_appeal_and_price(streaming.size)
-                announced = rng.random(streaming.size) < p.announce_share
-                ids = self._append_items(
-                    streaming, t + 1, np.ones(streaming.size, bool), appeal, price, stream=True, announced=announced
-                )
-                self.live_item_of[streaming] = ids
-                self.n_streams[streaming] += 1
-
-    def _draw_appeal_and_price(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Appeal (Beta) and price (lognormal, yuan) of ``n`` new items, from the content stream."""
-        p, rng = self.platform, self.content_rng
-        appeal = rng.beta(p.appeal_alpha, p.appeal_beta, size=n)
-        return appeal, rng.lognormal(np.log(p.price_median), p.price_log_sd, size=n)
-
-    def _append_items(self, creators, expires, product, appeal, price, **extra) -> np.ndarray:
-        product, household = self.strategy.produce(creators, product, self.strategy_rng)
-        return self.items.append(
-            creator=creators,
-            created=np.full(creators.size, self.day),
-            expires=np.broadcast_to(expires, creators.shape),
-            product=product,
-            appeal=appeal,
-            price=price,
-            local=product & self.merchant[creators],
-            household=household,
-            **extra,
-        )
-
-    def _post_campaign(self) -> None:
-        followers = self.follower_count[self.creators]
-        c = self.campaign
-        eligible = self.creators[(followers >= c.min_followers) & (followers <= c.max_followers)]
-        if eligible.size == 0:
-            eligible = self.creators
-        k = min(self.campaign.n_creators, eligible.size)
-        chosen = np.sort(self.content_rng.choice(eligible, size=k, replace=False))
-        ids = self.items.append(
-            creator=chosen,
-            created=np.zeros(k, dtype=np.int64),
-            expires=np.full(k, np.iinfo(np.int64).max),
-            product=np.ones(k, dtype=bool),
-            campaign=np.ones(k, dtype=bool),
-            appeal=np.full(k, self.campaign.appeal),
-            price=np.full(k, self.campaign.price),
-        )
-        # Campaign creators pin the campaign post: their follow feed shows it all run long.
-        self.pinned_item[chosen] = ids
 
     def feed_state(self, live: np.ndarray, slot_user: np.ndarray | None = None) -> FeedState:
         """The read-only snapshot an exposure policy sees."""
@@ -451,7 +383,7 @@ class PlatformModel(mesa.Model):
             similarity = self.society.similarity(ex.user[peer_rows], views.last_source[peer_rows])
             purchases = engine.decide_purchases(u, pairs, items, views, trust, peer_rows, similarity, seen.sent,
                                                 self.rules)
-        interact = self._stream_interactions(ex, creator, is_new & views.live)
+        interact = relations.stream_interactions(self, ex, creator, is_new & views.live)
 
         # ---- commit: the exposure table (pairs seen before, then the new pairs)
         engine.commit_seen(pairs, views, purchases, seen)
@@ -487,7 +419,7 @@ class PlatformModel(mesa.Model):
         self._count_peer_deliveries(ex)
 
         # ---- commit: relations (trust from viewing, new follows, purchase outcomes)
-        self._commit_relations(ex, creator, is_new, following, rel_row, follow, buy, bad, interact)
+        relations.commit_relations(self, ex, creator, is_new, following, rel_row, follow, buy, bad, interact)
 
         # ---- commit: campaign reach and purchases (W1)
         campaign = it.campaign[ex.item]
@@ -529,84 +461,6 @@ class PlatformModel(mesa.Model):
         )
         purchases = Purchases(*(column(name, bool) for name in Purchases._fields))
         return views, purchases
-
-    def _commit_relations(
-        self,
-        ex: Exposures,
-        creator: np.ndarray,
-        is_new: np.ndarray,
-        following: np.ndarray,
-        rel_row: np.ndarray,
-        follow: np.ndarray,
-        buy: np.ndarray,
-        bad: np.ndarray,
-        interact: np.ndarray,
-    ) -> None:
-        b, rel = self.rules, self.relations
-        # Each newly viewed item of a followed creator closes part of the trust gap (P5).
-        gain_rows = rel_row[is_new & following]
-        if gain_rows.size:
-            counts = np.bincount(gain_rows, minlength=len(rel))  # np.unique's counts, without a sort
-            rows = np.flatnonzero(counts)
-            counts = counts[rows]
-            rel["trust"][rows] = rules.trust_after_gains(rel["trust"][rows], b.trust_gain, counts)
-
-        # Make sure a row exists for every new follow and every purchase, then update it.
-        touched = follow | buy | interact
-        keys = rel.key(ex.user[touched], creator[touched])
-        absent = np.unique(keys[rel.find(keys) < 0])
-        if absent.size:
-            users, creators = absent // self.n_users, absent % self.n_users
-            base, _ = self.trust_of(users, creators)
-            rel.insert(absent, {"trust": base, "since": np.full(absent.size, self.day)})
-
-        follow_keys, follow_channel = np.unique(
-            rel.key(ex.user[follow], creator[follow]), return_index=True
-        )
-        rows = rel.find(follow_keys)
-        rel["following"][rows] = True
-        rel["since"][rows] = self.day
-        rel["trust"][rows] = rules.trust_after_follow(b, rel["trust"][rows])
-        np.add.at(self.follower_count, follow_keys % self.n_users, 1)
-        np.add.at(self.items.follows, ex.item[follow][follow_channel], 1)
-        self.follows_by_channel += np.bincount(
-            ex.channel[follow][follow_channel].astype(np.int64), minlength=len(CHANNELS)
-        )
-
-        # Interacting in a stream builds trust (P5); then good purchases raise trust and bad
-        # ones cut it (P3): interaction, good, bad, in that order within a day.
-        for outcome, gain in ((interact, b.trust_gain_interaction), (buy & ~bad, b.trust_gain_purchase), (bad, None)):
-            if not outcome.any():
-                continue
-            rows, counts = np.unique(
-                rel.find(rel.key(ex.user[outcome], creator[outcome])), return_counts=True
-            )
-            trust = rel["trust"][rows]
-            if gain is not None:
-                rel["trust"][rows] = rules.trust_after_gains(trust, gain, counts)
-            else:
-                rel["trust"][rows] = rules.trust_after_bad_purchases(b, trust, counts)
-        reached = self.follower_count[self.creators, None] >= np.asarray(FOLLOWER_MILESTONES)
-        newly = reached & (self.follower_milestone_step[self.creators] < 0)
-        rows, cols = np.nonzero(newly)
-        self.follower_milestone_step[self.creators[rows], cols] = self.day
-
-    def _stream_interactions(self, ex: Exposures, creator: np.ndarray, viewing: np.ndarray) -> np.ndarray:
-        """Stream viewers comment (with probability ``p_interact`` times twice the creator's
-        engagement; P5) and send gifts (``p_gift``, lognormal value with mean ``gift_mean``
-        yuan). Returns which exposures interact. No draws when nobody watches a stream."""
-        interact = np.zeros(ex.user.size, dtype=bool)
-        if not viewing.any():
-            return interact
-        b, rng = self.behaviour, self.rng
-        rows = np.flatnonzero(viewing)
-        host = creator[rows]
-        interact[rows] = rng.random(rows.size) < rules.interact_probability(self.rules, self.engagement[host])
-        gifts = rng.random(rows.size) < b.p_gift
-        value = rng.lognormal(np.log(b.gift_mean) - 0.5, 1.0, size=int(gifts.sum()))  # mean gift_mean
-        np.add.at(self.gift_income, host[gifts], value)
-        np.add.at(self.interactions, host, interact[rows])
-        return interact
 
     def _count_peer_deliveries(self, ex: Exposures) -> None:
         """Product deliveries by ties, split by whether the tie shares the circle (W3)."""

@@ -1,0 +1,84 @@
+"""What creators post each day: short videos, live streams, and the campaign on day 0.
+
+The *post* phase of :meth:`diffusion.model.PlatformModel.step`, as functions of the model's
+state, drawing from the content stream only (so runs that share it post the same items:
+independent worlds, :mod:`diffusion.rng`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from diffusion.model import PlatformModel
+
+
+def post(model: PlatformModel) -> None:
+    """Creators post short videos and hold live streams; on day 0 the campaign is posted.
+
+    A live stream is an item that lives one day and always sells a product (S3); whether
+    it was announced the day before (``platform.announce_share``) raises attendance. A
+    local merchant's products are local services (R1). The strategy says whose produce a
+    product is (R4 rural leaders).
+    """
+    t, p, rng = model.day, model.platform, model.content_rng
+    if t == 0 and model.campaign.n_creators > 0:
+        post_campaign(model)
+    posting = model.creators[rng.random(model.creators.size) < p.p_post]
+    if posting.size:
+        product = rng.random(posting.size) < p.product_share
+        appeal, price = draw_appeal_and_price(model, posting.size)
+        append_items(model, posting, t + p.item_lifetime_steps, product, appeal, price)
+    model.live_item_of = np.full(model.n_users, -1, dtype=np.int64)
+    if p.p_stream > 0:
+        streaming = model.creators[rng.random(model.creators.size) < p.p_stream]
+        if streaming.size:
+            appeal, price = draw_appeal_and_price(model, streaming.size)
+            announced = rng.random(streaming.size) < p.announce_share
+            ids = append_items(model, 
+                streaming, t + 1, np.ones(streaming.size, bool), appeal, price, stream=True, announced=announced
+            )
+            model.live_item_of[streaming] = ids
+            model.n_streams[streaming] += 1
+
+def draw_appeal_and_price(model: PlatformModel, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Appeal (Beta) and price (lognormal, yuan) of ``n`` new items, from the content stream."""
+    p, rng = model.platform, model.content_rng
+    appeal = rng.beta(p.appeal_alpha, p.appeal_beta, size=n)
+    return appeal, rng.lognormal(np.log(p.price_median), p.price_log_sd, size=n)
+
+def append_items(model: PlatformModel, creators, expires, product, appeal, price, **extra) -> np.ndarray:
+    product, household = model.strategy.produce(creators, product, model.strategy_rng)
+    return model.items.append(
+        creator=creators,
+        created=np.full(creators.size, model.day),
+        expires=np.broadcast_to(expires, creators.shape),
+        product=product,
+        appeal=appeal,
+        price=price,
+        local=product & model.merchant[creators],
+        household=household,
+        **extra,
+    )
+
+def post_campaign(model: PlatformModel) -> None:
+    followers = model.follower_count[model.creators]
+    c = model.campaign
+    eligible = model.creators[(followers >= c.min_followers) & (followers <= c.max_followers)]
+    if eligible.size == 0:
+        eligible = model.creators
+    k = min(model.campaign.n_creators, eligible.size)
+    chosen = np.sort(model.content_rng.choice(eligible, size=k, replace=False))
+    ids = model.items.append(
+        creator=chosen,
+        created=np.zeros(k, dtype=np.int64),
+        expires=np.full(k, np.iinfo(np.int64).max),
+        product=np.ones(k, dtype=bool),
+        campaign=np.ones(k, dtype=bool),
+        appeal=np.full(k, model.campaign.appeal),
+        price=np.full(k, model.campaign.price),
+    )
+    # Campaign creators pin the campaign post: their follow feed shows it all run long.
+    model.pinned_item[chosen] = ids
