@@ -21,9 +21,10 @@ import mesa
 import numpy as np
 
 from diffusion import rules
-from diffusion.reactions import BAD, BUY, FOLLOW, LIKE, RECOMMEND, SAME_CITY_CHANNEL, SHARE
+from diffusion.reactions import BAD, BUY, FOLLOW, LIKE, RECOMMEND, SAME_CITY_CHANNEL, SHARE, Purchases, Seen, Views
 
 if TYPE_CHECKING:
+    from diffusion.feeds import Exposures
     from diffusion.model import PlatformModel
 
 
@@ -209,3 +210,34 @@ class Creator(User):
     def strategy_cost(self) -> float:
         """What the strategy has cost this creator so far (yuan)."""
         return float(self.model.strategy_cost[self.vertex])
+
+
+def decide_by_agents(model: PlatformModel, u, ex: Exposures, creator, trust, following, seen: Seen) -> tuple[Views, Purchases]:
+    """The decide step agent by agent: every exposure goes to its user's
+    :meth:`~diffusion.agents.User.react` with its column of draws. Gives exactly what the
+    compiled passes give (``tests/test_rules.py``); a Python loop, so for small models."""
+    it, reactions = model.items, []
+    for i in range(ex.user.size):
+        r, item = int(ex.row[i]), int(ex.item[i])
+        memory = None if r < 0 else Memory(
+            int(seen.n_sources[r]), bool(seen.platform_seen[r]), int(seen.last_source[r]), bool(seen.bought[r]),
+            bool(seen.sent[r]),
+        )
+        exposure = Exposure(
+            item=item, creator=int(creator[i]), appeal=float(it.appeal[item]), live=bool(it.stream[item]),
+            product=bool(it.product[item]), local=bool(it.local[item]), channel=int(ex.channel[i]),
+            endorsement=float(ex.endorsement[i]), source=int(ex.source[i]), n_deliveries=int(ex.n_deliveries[i]),
+            platform=bool(ex.platform[i]), trust=float(trust[i]), following=bool(following[i]), memory=memory,
+        )
+        reactions.append(model.agent_of(int(ex.user[i])).react(exposure, u[:, i]))
+
+    def column(name: str, dtype) -> np.ndarray:
+        return np.array([getattr(r, name) for r in reactions], dtype=dtype)
+
+    views = Views(
+        column("n_sources", np.int64), column("last_source", np.int64), column("like", bool), column("follow", bool),
+        column("share", bool), column("purchasable", bool), column("trusted", bool), column("live", bool),
+        column("same_city", bool), column("may_buy", bool), column("needs_similarity", bool),
+    )
+    purchases = Purchases(*(column(name, bool) for name in Purchases._fields))
+    return views, purchases

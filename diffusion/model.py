@@ -39,12 +39,11 @@ import numpy as np
 import pandas as pd
 
 from diffusion import content, feeds, relations, rules
-from diffusion.agents import Creator, Exposure, Memory, User
+from diffusion.agents import Creator, User, decide_by_agents
 from diffusion.contagion import transmit
 from diffusion.errors import ConfigError
 from diffusion.feeds import Exposures
 from diffusion.items import ItemStore
-from diffusion.metrics import cascades as cascade_metrics
 from diffusion.metrics import creators as creator_metrics
 from diffusion.metrics import platform as platform_metrics
 from diffusion.metrics import tables
@@ -53,7 +52,7 @@ from diffusion.networks.society import Society
 from diffusion.pairs import PairTable
 from diffusion.params import CHANNELS, BehaviourParams, CampaignParams, PlatformParams
 from diffusion.policies import AppealWeighted, ExposurePolicy, FeedState
-from diffusion.reactions import N_DRAWS, Counters, ItemArrays, ItemCounters, Pairs, Purchases, Seen, Views
+from diffusion.reactions import N_DRAWS, Counters, ItemArrays, ItemCounters, Pairs, Seen
 from diffusion.reactions import compiled as reaction_rules
 from diffusion.strategies import CreatorStrategy, StrategyContext
 
@@ -376,7 +375,7 @@ class PlatformModel(mesa.Model):
         seen = Seen(*(exposures.columns[name] for name in Seen._fields))
         engine = reaction_rules()
         if self.agents_decide:  # the readable reference: each user reacts to one exposure at a time
-            views, purchases = self._decide_by_agents(u, ex, creator, trust, following, seen)
+            views, purchases = decide_by_agents(self, u, ex, creator, trust, following, seen)
         else:
             views = engine.decide_views(u, pairs, items, seen, self.user_city, trust, following, self.rules)
             peer_rows = np.flatnonzero(views.needs_similarity)
@@ -432,36 +431,6 @@ class PlatformModel(mesa.Model):
         # over strong ties only), one independent-cascade hop each (diffusion.contagion.transmit)
         self._queue_deliveries(ex, purchases.send_share, purchases.send_recommend)
 
-    def _decide_by_agents(self, u, ex: Exposures, creator, trust, following, seen: Seen) -> tuple[Views, Purchases]:
-        """The decide step agent by agent: every exposure goes to its user's
-        :meth:`~diffusion.agents.User.react` with its column of draws. Gives exactly what the
-        compiled passes give (``tests/test_rules.py``); a Python loop, so for small models."""
-        it, reactions = self.items, []
-        for i in range(ex.user.size):
-            r, item = int(ex.row[i]), int(ex.item[i])
-            memory = None if r < 0 else Memory(
-                int(seen.n_sources[r]), bool(seen.platform_seen[r]), int(seen.last_source[r]), bool(seen.bought[r]),
-                bool(seen.sent[r]),
-            )
-            exposure = Exposure(
-                item=item, creator=int(creator[i]), appeal=float(it.appeal[item]), live=bool(it.stream[item]),
-                product=bool(it.product[item]), local=bool(it.local[item]), channel=int(ex.channel[i]),
-                endorsement=float(ex.endorsement[i]), source=int(ex.source[i]), n_deliveries=int(ex.n_deliveries[i]),
-                platform=bool(ex.platform[i]), trust=float(trust[i]), following=bool(following[i]), memory=memory,
-            )
-            reactions.append(self.agent_of(int(ex.user[i])).react(exposure, u[:, i]))
-
-        def column(name: str, dtype) -> np.ndarray:
-            return np.array([getattr(r, name) for r in reactions], dtype=dtype)
-
-        views = Views(
-            column("n_sources", np.int64), column("last_source", np.int64), column("like", bool), column("follow", bool),
-            column("share", bool), column("purchasable", bool), column("trusted", bool), column("live", bool),
-            column("same_city", bool), column("may_buy", bool), column("needs_similarity", bool),
-        )
-        purchases = Purchases(*(column(name, bool) for name in Purchases._fields))
-        return views, purchases
-
     def _count_peer_deliveries(self, ex: Exposures) -> None:
         """Product deliveries by ties, split by whether the tie shares the circle (W3)."""
         d_user, d_item, d_source = ex.delivery_user, ex.delivery_item, ex.delivery_source
@@ -486,34 +455,11 @@ class PlatformModel(mesa.Model):
         # Rows are sorted by item, so each dying item's rows are one run of the table.
         start, stop = self.exposures.rows_of_first(dying)
         if np.any(stop > start):
-            self.cascade_records.append(self._cascades(start, stop))
+            self.cascade_records.append(tables.cascades_of_runs(self.exposures, self.items, start, stop))
             self.exposures.drop_runs(start, stop)
         no_views = dying[self.items.views[dying] == 0]
         if no_views.size:
-            self.cascade_records.append(self._empty_cascades(no_views))
-
-    # ------------------------------------------------------------------ cascades
-    def _cascades(self, start: np.ndarray, stop: np.ndarray) -> pd.DataFrame:
-        """Size, depth and structural virality of the cascade trees of the items whose rows
-        in the exposure table are ``[start[i], stop[i])`` (increasing; empty runs skipped).
-
-        Each item's tree has the creator's post as root; a viewer's parent is the tie whose
-        share they saw first, or the root when a platform channel showed them the item
-        (W2; structural virality after Goel et al. 2016). A sharer always has a row for the
-        item (a share follows a view), so every parent is found.
-        """
-        ex = self.exposures
-        nonempty = stop > start
-        start, stop = start[nonempty], stop[nonempty]
-        items = ex.keys[start] // ex.n_second
-        size, peer_size, max_depth, virality = cascade_metrics.shapes_of_runs(
-            ex.keys, ex["parent"], ex["first_step"], start, stop, ex.n_second
-        )
-        return tables.cascade_frame(self.items, items, size, peer_size, max_depth, virality)
-
-    def _empty_cascades(self, items: np.ndarray) -> pd.DataFrame:
-        zeros = np.zeros(items.size, dtype=np.int64)
-        return tables.cascade_frame(self.items, items, zeros, zeros, zeros, np.full(items.size, np.nan))
+            self.cascade_records.append(tables.empty_cascades(self.items, no_views))
 
     def creators_table(self) -> pd.DataFrame:
         """One row per creator: audience, growth, income, the newcomer milestone
@@ -535,12 +481,12 @@ class PlatformModel(mesa.Model):
         """Close the cascades of every item still live and return all cascade records."""
         live_with_rows = np.unique(self.exposures.first())
         if live_with_rows.size:
-            self.cascade_records.append(self._cascades(*self.exposures.rows_of_first(live_with_rows)))
+            self.cascade_records.append(tables.cascades_of_runs(self.exposures, self.items, *self.exposures.rows_of_first(live_with_rows)))
         never = np.setdiff1d(
             np.flatnonzero((self.items.expires > self.day + 1) & (self.items.views == 0)), live_with_rows
         )
         if never.size:
-            self.cascade_records.append(self._empty_cascades(never))
+            self.cascade_records.append(tables.empty_cascades(self.items, never))
         if not self.cascade_records:
-            return self._empty_cascades(np.zeros(0, dtype=np.int64))
+            return tables.empty_cascades(self.items, np.zeros(0, dtype=np.int64))
         return pd.concat(self.cascade_records, ignore_index=True).sort_values("item", ignore_index=True)

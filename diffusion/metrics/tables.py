@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from diffusion.metrics.cascades import shapes_of_runs
 from diffusion.metrics.inequality import time_to_fraction
 from diffusion.metrics.platform import (
     PlatformState,
@@ -54,6 +55,30 @@ def cascade_frame(store, items, size, peer_size, depth, virality) -> pd.DataFram
             **{f"views_{name}": by_channel[:, k] for k, name in enumerate(CHANNELS)},
         }
     )
+
+
+def cascades_of_runs(exposures, store, start: np.ndarray, stop: np.ndarray) -> pd.DataFrame:
+    """Size, depth and structural virality of the cascade trees of the items whose rows
+    in the ``exposures`` table are ``[start[i], stop[i])`` (increasing; empty runs skipped).
+
+    Each item's tree has the creator's post as root; a viewer's parent is the tie whose
+    share they saw first, or the root when a platform channel showed them the item
+    (W2; structural virality after Goel et al. 2016). A sharer always has a row for the
+    item (a share follows a view), so every parent is found.
+    """
+    ex = exposures
+    nonempty = stop > start
+    start, stop = start[nonempty], stop[nonempty]
+    items = ex.keys[start] // ex.n_second
+    size, peer_size, max_depth, virality = shapes_of_runs(
+        ex.keys, ex["parent"], ex["first_step"], start, stop, ex.n_second
+    )
+    return cascade_frame(store, items, size, peer_size, max_depth, virality)
+
+def empty_cascades(store, items: np.ndarray) -> pd.DataFrame:
+    """Cascade rows of items nobody viewed (size 0)."""
+    zeros = np.zeros(items.size, dtype=np.int64)
+    return cascade_frame(store, items, zeros, zeros, zeros, np.full(items.size, np.nan))
 
 
 def creators_table(model: PlatformState) -> pd.DataFrame:
