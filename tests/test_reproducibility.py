@@ -6,10 +6,12 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
+import pytest
+from numpy.random import SeedSequence
 
 from diffusion.config import Config, ExperimentConfig, RunConfig
-from diffusion.rng import replicate_streams
-from diffusion.runner import execute, plan
+from diffusion.rng import STREAMS, WORLD_STREAMS, replicate_seed_sequence, replicate_streams
+from diffusion.runner import RunSpec, execute, plan, run_record, simulate
 
 
 def small_config(n_jobs: int) -> Config:
@@ -45,3 +47,110 @@ def test_plan_pairs_replicates_across_grid_points():
     assert [(s.point["network.weak_tie_share"], s.replicate) for s in specs] == [
         (0.0, 0), (0.0, 1), (0.4, 0), (0.4, 1)
     ]
+
+
+# ------------------------------------------------------------------ the seed rule, pinned
+#: First ``integers(2**32)`` draw of each stream (in STREAMS order) under root seed 2021,
+#: computed once from the documented derivation with numpy alone:
+#: ``[default_rng(s).integers(2**32) for s in SeedSequence(2021, spawn_key=(r,)).spawn(6)]``.
+#: NumPy guarantees SeedSequence and PCG64 streams stay the same across versions (NEP 19).
+PINNED_FIRST_DRAWS = {
+    0: [3794801052, 3090131274, 4201960714, 2726972843, 1479885988, 3873778648],
+    3: [1435834623, 4226103210, 3003225062, 3826183627, 3201063395, 2252619729],
+}
+
+
+def _first_draws(streams: dict[str, np.random.Generator]) -> list[int]:
+    return [int(streams[name].integers(2**32)) for name in STREAMS]
+
+
+def test_replicate_streams_follow_the_documented_seed_sequence():
+    """Replicate r draws from ``SeedSequence(seed, spawn_key=(r,)).spawn(len(STREAMS))`` in
+    STREAMS order, pinned as literal numbers so a changed derivation (``replicate + 1``, a
+    different spawn key, reordered streams) cannot pass by being compared with itself."""
+    assert STREAMS == ("network", "agents", "platform", "content", "layout", "strategy")
+    for replicate, expected in PINNED_FIRST_DRAWS.items():
+        assert _first_draws(replicate_streams(2021, replicate)) == expected
+        children = replicate_seed_sequence(2021, replicate).spawn(len(STREAMS))
+        assert [int(np.random.default_rng(c).integers(2**32)) for c in children] == expected
+
+
+def test_worlds_share_the_network_and_content_streams_of_their_group():
+    """With worlds = 2, replicate 3 is in group 1: its network and content streams are those of
+    replicate 1, the others its own (pinned draws of replicate 3; replicate 1 computed from the
+    plain derivation)."""
+    group = [int(np.random.default_rng(c).integers(2**32)) for c in SeedSequence(2021, spawn_key=(1,)).spawn(6)]
+    own = PINNED_FIRST_DRAWS[3]
+    draws = dict(zip(STREAMS, _first_draws(replicate_streams(2021, 3, worlds=2))))
+    expected = {name: (group if name in WORLD_STREAMS else own)[i] for i, name in enumerate(STREAMS)}
+    assert draws == expected
+    assert draws["network"] != own[0]  # the two derivations differ, so the check can fail
+
+
+def test_seed_derivation_rejects_negative_seeds_and_bad_worlds():
+    with pytest.raises(ValueError, match="non-negative"):
+        replicate_seed_sequence(-1, 0)
+    with pytest.raises(ValueError, match="non-negative"):
+        replicate_seed_sequence(0, -1)
+    with pytest.raises(ValueError, match="worlds"):
+        replicate_streams(1, 0, worlds=0)
+    replicate_seed_sequence(0, 0)  # zero is a valid seed and replicate
+
+
+def test_run_record_names_the_seed_sequence_the_run_used():
+    config = small_config(1)
+    record = run_record(config, RunSpec(index=3, point={"network.weak_tie_share": 0.4}, replicate=1))
+    assert record["seed_sequence"] == {"entropy": 7, "spawn_key": [1]}
+    assert record["shared_world_seed_sequence"] == {"entropy": 7, "spawn_key": [1]}
+
+
+# ------------------------------------------------------------------ pairing across a sweep
+STRUCTURE = ("giant_component_share", "standard_cascade_reach", "realised_mean_degree")
+
+
+def behaviour_sweep_config() -> Config:
+    """Two values of a behaviour-only key (``behaviour.p_share``) x three replicates, tiny."""
+    config = Config(
+        seed=11,
+        run=RunConfig(n_replicates=3, n_steps=3, n_jobs=1, progress=False),
+        experiment=ExperimentConfig(name="pairing", sweep={"behaviour.p_share": [0.05, 0.4]}),
+    )
+    return dataclasses.replace(config, network=dataclasses.replace(config.network, n_users=250))
+
+
+@pytest.fixture(scope="module")
+def behaviour_sweep():
+    config = behaviour_sweep_config()
+    specs = plan(config)
+    return config, specs, {spec.index: simulate(config, spec) for spec in specs}
+
+
+def test_a_behaviour_sweep_keeps_each_replicates_society_at_every_grid_point(behaviour_sweep):
+    """Replicate r's network stream is the same at every grid point, so the society and the
+    structural outcomes (from the network stream only) are identical across values of a
+    behaviour key, and differ between replicates (different societies). Keying the streams
+    on a run's plan index instead of its replicate breaks the first assertion."""
+    _, specs, results = behaviour_sweep
+    by_replicate: dict[int, list[pd.Series]] = {}
+    for spec in specs:
+        row = results[spec.index].outcomes.iloc[0]
+        by_replicate.setdefault(spec.replicate, []).append(row[list(STRUCTURE)])
+    assert sorted(by_replicate) == [0, 1, 2] and all(len(rows) == 2 for rows in by_replicate.values())
+    for rows in by_replicate.values():
+        pd.testing.assert_series_equal(rows[0], rows[1], check_names=False)
+    first_point = [by_replicate[r][0] for r in range(3)]
+    for a, b in ((0, 1), (0, 2), (1, 2)):
+        # Different societies and cascade seeds: the standard cascade's reach (a share of 250
+        # users) differs. The realised mean degree does not: the society builder fixes it.
+        assert first_point[a]["standard_cascade_reach"] != first_point[b]["standard_cascade_reach"]
+
+
+def test_a_runs_tables_depend_on_its_point_and_replicate_not_its_place_in_the_plan(behaviour_sweep):
+    """Rerunning run (point, replicate) under another plan index gives the same tables: every
+    stream, not only the network, is keyed on the replicate (agentpy's rule; paired intervals
+    rely on it)."""
+    config, specs, results = behaviour_sweep
+    for spec in (specs[1], specs[4]):
+        moved = simulate(config, RunSpec(index=spec.index + 17, point=spec.point, replicate=spec.replicate))
+        for table in ("outcomes", "trajectories", "cascades"):
+            pd.testing.assert_frame_equal(getattr(moved, table), getattr(results[spec.index], table))
