@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -128,3 +129,42 @@ def test_a_dying_worker_keeps_finished_runs_and_says_how_to_resume(tmp_path):
     assert "backend stopped" in crashed.stderr and "run.resume=true" in crashed.stderr
     assert "Traceback" not in crashed.stderr
     assert not (folder / "outcomes.parquet").exists()
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file under ``folder``: modification time (ns) and content."""
+    return {str(p.relative_to(folder)): (p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_resume_computes_exactly_the_missing_runs_and_leaves_finished_ones_untouched(tmp_path, monkeypatch):
+    """Delete two of six finished run folders and resume in-process (n_jobs = 1): ``simulate``
+    is called for exactly those two runs, every file of the other four keeps its bytes and its
+    modification time, and the gathered tables equal those of the first, uninterrupted run.
+    A resume that recomputed every run would call ``simulate`` six times and rewrite the kept
+    folders (a new mtime even with the same bytes)."""
+    first = runner.execute(small_config(), tmp_path)
+    runs = tmp_path / "runs"
+    missing = {1, 4}
+    for index in missing:
+        shutil.rmtree(runs / f"run-{index:05d}")
+    kept = {p.name: _snapshot(p) for p in sorted(runs.glob("run-*"))}
+    assert len(kept) == 4
+    time.sleep(0.01)  # a rewrite now would carry a later mtime than the snapshot's
+
+    real, computed = runner.simulate, []
+
+    def counting(config, spec, **keywords):
+        computed.append(spec.index)
+        return real(config, spec, **keywords)
+
+    monkeypatch.setattr(runner, "simulate", counting)
+    resumed = runner.execute(small_config(resume=True), tmp_path)
+    assert sorted(computed) == sorted(missing)
+    assert {p.name: _snapshot(p) for p in sorted(runs.glob("run-*")) if p.name in kept} == kept
+    assert sorted(p.name for p in runs.glob("run-*")) == [f"run-{i:05d}" for i in range(6)]
+    for name in runner.TABLES:
+        pd.testing.assert_frame_equal(resumed[name], first[name])
+
+    computed.clear()
+    runner.execute(small_config(resume=True), tmp_path)  # nothing missing: nothing computed
+    assert computed == []
