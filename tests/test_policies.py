@@ -228,10 +228,15 @@ def test_subsidy_reserves_its_share_for_poor_region_products(busy_state):
 
 
 def test_zero_subsidy_changes_nothing(busy_state):
+    """With subsidy_share = 0 the policy's call is its own allocation: no slot is set aside and
+    no draw is spent on choosing subsidised slots (same generator state, same items). A small
+    subsidy does change the feed, so the comparison can tell."""
     n = busy_state.slot_user.size
-    a = ThrottledDecentralized()(busy_state, n, rng=np.random.default_rng(9))
-    b = ThrottledDecentralized(subsidy_share=0.0)(busy_state, n, rng=np.random.default_rng(9))
-    np.testing.assert_array_equal(a, b)
+    policy = ThrottledDecentralized(subsidy_share=0.0)
+    own = policy.allocate(busy_state, n, rng=np.random.default_rng(9))
+    np.testing.assert_array_equal(policy(busy_state, n, rng=np.random.default_rng(9)), own)
+    subsidised = ThrottledDecentralized(subsidy_share=0.05)(busy_state, n, rng=np.random.default_rng(9))
+    assert not np.array_equal(subsidised, own)
 
 
 def test_subsidy_without_poor_products_falls_back_to_the_policy(busy_state):
