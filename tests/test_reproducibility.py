@@ -11,7 +11,7 @@ from numpy.random import SeedSequence
 
 from diffusion.config import Config, ExperimentConfig, RunConfig
 from diffusion.rng import STREAMS, WORLD_STREAMS, replicate_seed_sequence, replicate_streams
-from diffusion.runner import RunSpec, execute, plan, run_record, simulate
+from diffusion.runner import RunSpec, execute, gather, plan, run_record, simulate, write_run
 
 
 def small_config(n_jobs: int) -> Config:
@@ -88,9 +88,9 @@ def test_worlds_share_the_network_and_content_streams_of_their_group():
 
 
 def test_seed_derivation_rejects_negative_seeds_and_bad_worlds():
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match="seed and replicate must be non-negative"):
         replicate_seed_sequence(-1, 0)
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match="seed and replicate must be non-negative"):
         replicate_seed_sequence(0, -1)
     with pytest.raises(ValueError, match="worlds"):
         replicate_streams(1, 0, worlds=0)
@@ -154,3 +154,22 @@ def test_a_runs_tables_depend_on_its_point_and_replicate_not_its_place_in_the_pl
         moved = simulate(config, RunSpec(index=spec.index + 17, point=spec.point, replicate=spec.replicate))
         for table in ("outcomes", "trajectories", "cascades"):
             pd.testing.assert_frame_equal(getattr(moved, table), getattr(results[spec.index], table))
+
+
+def test_gather_keeps_plan_order_a_fresh_index_and_empty_tables(tmp_path, behaviour_sweep):
+    """Tables are concatenated in plan order whatever order the runs finished in, from memory
+    or from disk alike, with a fresh 0..n-1 index; a table no run has rows in (here every
+    run's cascades emptied) is an empty frame, not an error."""
+    config, specs, results = behaviour_sweep
+    runs_dir = tmp_path / "runs"
+    for index in (5, 0, 3):  # written out of order; the other three stay in memory
+        write_run(results[index], runs_dir, run_record(config, specs[index]))
+    in_memory = {i: results[i] for i in (4, 1, 2)}
+    tables = gather(runs_dir, specs, in_memory)
+    outcomes = tables["outcomes"]
+    assert outcomes.index.equals(pd.RangeIndex(len(specs)))
+    assert list(zip(outcomes["p_share"], outcomes["replicate"])) == [(s.point["behaviour.p_share"], s.replicate) for s in specs]
+    from_disk = gather(runs_dir, [specs[i] for i in (0, 3, 5)])["outcomes"]
+    pd.testing.assert_frame_equal(from_disk, outcomes.iloc[[0, 3, 5]].reset_index(drop=True))
+    empty = {i: dataclasses.replace(r, cascades=r.cascades.iloc[:0]) for i, r in results.items()}
+    assert gather(runs_dir / "none", specs, empty)["cascades"].empty

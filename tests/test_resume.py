@@ -168,3 +168,71 @@ def test_resume_computes_exactly_the_missing_runs_and_leaves_finished_ones_untou
     computed.clear()
     runner.execute(small_config(resume=True), tmp_path)  # nothing missing: nothing computed
     assert computed == []
+
+
+def test_the_manifest_lists_the_plan_and_refusals_say_what_to_do(tmp_path):
+    """The manifest records the design hash, root seed and every planned run; a folder with
+    runs is refused with the two ways out, and a changed design names both hashes and the
+    keys that may change."""
+    config = small_config()
+    runner.execute(config, tmp_path)
+    manifest = json.loads((tmp_path / "runs" / runner.MANIFEST).read_text())
+    specs = runner.plan(config)
+    assert manifest == {
+        "design_hash": runner.design_hash(config), "root_seed": config.seed, "n_runs": 6,
+        "runs": [{"name": s.name, "point": s.point, "replicate": s.replicate} for s in specs],
+    }
+    with pytest.raises(ConfigError) as refused:
+        runner.execute(config, tmp_path)
+    assert "run.resume=true to compute only the missing runs, or choose a new folder (hydra.run.dir=...)." in str(refused.value)
+    changed = small_config(resume=True)
+    changed.behaviour.p_share = 0.3
+    with pytest.raises(ConfigError) as different:
+        runner.execute(changed, tmp_path)
+    assert f"(design hash {manifest['design_hash']}, now {runner.design_hash(changed)})" in str(different.value)
+    assert "(only run.n_jobs, run.progress, run.resume, run.backend, run.scheduler may change)" in str(different.value)
+
+
+def test_resume_clears_half_written_runs_and_tolerates_an_empty_runs_folder(tmp_path):
+    """A run cut off mid-write leaves a hidden staging folder (``.run-NNNNN-*``): resuming
+    removes it; a stray file with that prefix cannot be removed as a folder and is left alone
+    without stopping the experiment. A runs folder without a manifest (the process died before
+    writing it) is started afresh."""
+    (tmp_path / "fresh" / "runs").mkdir(parents=True)
+    runner.execute(small_config(), tmp_path / "fresh")
+    assert (tmp_path / "fresh" / "runs" / runner.MANIFEST).is_file()
+
+    runner.execute(small_config(), tmp_path)
+    runs = tmp_path / "runs"
+    staging = runs / ".run-00002-abc123"
+    staging.mkdir()
+    (staging / "outcomes.parquet").write_bytes(b"half")
+    (runs / ".run-note").write_text("not a folder")
+    runner.execute(small_config(resume=True), tmp_path)
+    assert not staging.exists() and (runs / ".run-note").is_file()
+
+
+def test_the_dask_backend_is_chosen_by_name(tmp_path, monkeypatch):
+    """run.backend=dask sends the runs to the Dask path (stood in for here by the joblib one,
+    so no cluster starts); the default sends them to joblib."""
+    used = []
+
+    def fake_dask(config, pending, runs_dir):
+        used.append(len(pending))
+        return runner._joblib_runs(config, pending, runs_dir)
+
+    monkeypatch.setattr(runner, "_dask_runs", fake_dask)
+    runner.execute(small_config(), tmp_path / "joblib")
+    assert used == []
+    runner.execute(small_config(backend="dask"), tmp_path / "dask")
+    assert used == [6]
+
+
+def test_a_single_long_run_shows_a_bar_over_its_days(tmp_path, capsys):
+    """One pending run runs in this process with a progress bar over its days when
+    run.progress is on (a million-user run takes minutes per day)."""
+    base = {"network": {"n_users": 200}, "run": {"n_replicates": 1, "n_steps": 3, "n_jobs": 1, "progress": True},
+            "experiment": {"name": "t"}}
+    config = OmegaConf.to_object(OmegaConf.merge(config_module.schema(), base))
+    runner.execute(config, tmp_path)
+    assert "days" in capsys.readouterr().err
