@@ -9,9 +9,19 @@ import pandas as pd
 import pytest
 from numpy.random import SeedSequence
 
-from diffusion.config import Config, ExperimentConfig, RunConfig
+from diffusion.config import Config, ExperimentConfig, RunConfig, apply_point
 from diffusion.rng import STREAMS, WORLD_STREAMS, replicate_seed_sequence, replicate_streams
-from diffusion.runner import RunSpec, execute, gather, plan, run_record, simulate, write_run
+from diffusion.runner import (
+    RunSpec,
+    build_society,
+    execute,
+    gather,
+    plan,
+    run_record,
+    simulate,
+    society_for_run,
+    write_run,
+)
 
 
 def small_config(n_jobs: int) -> Config:
@@ -173,3 +183,34 @@ def test_gather_keeps_plan_order_a_fresh_index_and_empty_tables(tmp_path, behavi
     pd.testing.assert_frame_equal(from_disk, outcomes.iloc[[0, 3, 5]].reset_index(drop=True))
     empty = {i: dataclasses.replace(r, cascades=r.cascades.iloc[:0]) for i, r in results.items()}
     assert gather(runs_dir / "none", specs, empty)["cascades"].empty
+
+
+def test_the_cached_society_of_a_damaged_network_is_the_one_built_from_its_stream():
+    """society_for_run (cached per worker) gives the society build_society makes from the
+    group's network stream, removal included (D5): the same users removed, the same ties."""
+    config = behaviour_sweep_config()
+    for rule, fraction in (("random", 0.2), ("degree", 0.1)):
+        point = {"network.removal_rule": rule, "network.removal_fraction": fraction}
+        settings = apply_point(config, point)
+        cached = society_for_run(settings, config.seed, 1)
+        built = build_society(settings, rng=replicate_streams(config.seed, 1)["network"])
+        assert cached.present is not None and not cached.present.all()
+        np.testing.assert_array_equal(cached.present, built.present)
+        np.testing.assert_array_equal(cached.edge_source, built.edge_source)
+        np.testing.assert_array_equal(cached.edge_target, built.edge_target)
+
+
+def test_a_run_record_reruns_its_run_and_names_its_world_group():
+    """The record's ``rerun`` line, evaluated with the record's own fields, gives the run's
+    tables; with worlds = 2 replicate 3 shares the seed sequence of group 3 // 2 = 1."""
+    import diffusion
+
+    config = behaviour_sweep_config()
+    spec = plan(config)[4]
+    record = run_record(config, spec)
+    again = eval(record["rerun"], {"diffusion": diffusion, "config": config, "index": record["index"],
+                                   "point": record["point"], "replicate": record["replicate"]})
+    pd.testing.assert_frame_equal(again.outcomes, simulate(config, spec).outcomes)
+    worlds = dataclasses.replace(config, run=dataclasses.replace(config.run, n_replicates=4, worlds=2))
+    shared = run_record(worlds, RunSpec(index=3, point={}, replicate=3))["shared_world_seed_sequence"]
+    assert shared == {"entropy": 11, "spawn_key": [1]} and isinstance(shared["spawn_key"][0], int)

@@ -230,9 +230,85 @@ def test_the_dask_backend_is_chosen_by_name(tmp_path, monkeypatch):
 
 def test_a_single_long_run_shows_a_bar_over_its_days(tmp_path, capsys):
     """One pending run runs in this process with a progress bar over its days when
-    run.progress is on (a million-user run takes minutes per day)."""
-    base = {"network": {"n_users": 200}, "run": {"n_replicates": 1, "n_steps": 3, "n_jobs": 1, "progress": True},
-            "experiment": {"name": "t"}}
-    config = OmegaConf.to_object(OmegaConf.merge(config_module.schema(), base))
-    runner.execute(config, tmp_path)
+    run.progress is on (a million-user run takes minutes per day); several runs show none
+    (the experiment's own bar counts runs)."""
+    def config_of(n_replicates):
+        base = {"network": {"n_users": 200}, "experiment": {"name": "t"},
+                "run": {"n_replicates": n_replicates, "n_steps": 3, "n_jobs": 1, "progress": True}}
+        return OmegaConf.to_object(OmegaConf.merge(config_module.schema(), base))
+
+    runner.execute(config_of(1), tmp_path / "one")
     assert "days" in capsys.readouterr().err
+    runner.execute(config_of(2), tmp_path / "two")
+    assert "days" not in capsys.readouterr().err
+
+
+def test_progress_wraps_the_pending_runs_and_tables_are_written(tmp_path):
+    """The progress wrapper receives the stream of finished runs and the number pending (only
+    the missing ones on resume); the gathered tables are also written to the run folder."""
+    calls = []
+
+    def progress(finished, total):
+        calls.append(total)
+        yield from finished
+
+    first = runner.execute(small_config(), tmp_path, progress=progress)
+    shutil.rmtree(tmp_path / "runs" / "run-00003")
+    runner.execute(small_config(resume=True), tmp_path, progress=progress)
+    assert calls == [6, 1]
+    for name in runner.TABLES:
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / f"{name}.parquet"), first[name])
+
+
+def test_a_broken_backend_reports_how_far_it_got(tmp_path, monkeypatch):
+    """A backend that breaks after one run (a worker died): the message names the backend,
+    the runs finished now and before (two kept from an earlier attempt), the first line of the
+    error, and how to resume; no gathered tables are written."""
+    runner.execute(small_config(), tmp_path)
+    for index in (2, 3, 4, 5):
+        shutil.rmtree(tmp_path / "runs" / f"run-{index:05d}")
+    real = runner._joblib_runs
+
+    def breaking(config, pending, runs_dir, message="worker lost\nsecond line"):
+        runs = real(config, pending, runs_dir)
+        yield next(runs)
+        raise RuntimeError(message)
+
+    monkeypatch.setattr(runner, "_joblib_runs", breaking)
+    (tmp_path / "outcomes.parquet").unlink()
+    with pytest.raises(runner.RunsFailed) as stopped:
+        runner.execute(small_config(resume=True), tmp_path)
+    assert str(stopped.value) == (
+        "the joblib backend stopped after 1 of 4 runs: RuntimeError: worker lost. A worker process may "
+        "have died (out of memory, a crash in compiled code). The 3 finished runs are kept in "
+        f"{tmp_path / 'runs'}; rerun the same command with run.resume=true to compute the rest."
+    )
+    assert not (tmp_path / "outcomes.parquet").exists()
+    monkeypatch.setattr(runner, "_joblib_runs", lambda *a: breaking(*a, message=""))
+    with pytest.raises(runner.RunsFailed, match=r"stopped after 1 of 3 runs: RuntimeError: \. A worker"):
+        runner.execute(small_config(resume=True), tmp_path)
+
+
+def test_failed_runs_are_reported_lowest_index_first_with_the_count_kept(tmp_path, monkeypatch):
+    """Two runs fail and their failures arrive in reverse order: the message names the lower
+    index first and counts the four runs kept; failures.json lists both in plan order."""
+    real = runner._joblib_runs
+
+    def reversed_failures(config, pending, runs_dir):
+        outcomes = list(real(config, pending, runs_dir))
+        return iter(sorted(outcomes, key=lambda o: -o.spec.index))
+
+    real_simulate = runner.simulate
+
+    def flaky(config, spec, **keywords):
+        if spec.index in (1, 4):
+            raise ValueError(f"boom {spec.index}")
+        return real_simulate(config, spec, **keywords)
+
+    monkeypatch.setattr(runner, "_joblib_runs", reversed_failures)
+    monkeypatch.setattr(runner, "simulate", flaky)
+    with pytest.raises(runner.RunsFailed, match=r"^2 run\(s\) failed; the first, run-00001 .*raised ValueError: boom 1\. "
+                       r".*the 4 finished runs are kept"):
+        runner.execute(small_config(), tmp_path)
+    failures = json.loads((tmp_path / "runs" / "failures.json").read_text())
+    assert [f["name"] for f in failures] == ["run-00001", "run-00004"]
