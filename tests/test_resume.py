@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from omegaconf import OmegaConf
 
@@ -258,6 +259,8 @@ def test_progress_wraps_the_pending_runs_and_tables_are_written(tmp_path):
     assert calls == [6, 1]
     for name in runner.TABLES:
         pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / f"{name}.parquet"), first[name])
+        # no index column in the file: readers other than pandas see the table's columns only
+        assert pq.read_schema(tmp_path / f"{name}.parquet").names == list(first[name].columns)
 
 
 def test_a_broken_backend_reports_how_far_it_got(tmp_path, monkeypatch):
