@@ -10,6 +10,8 @@ import pytest
 from numpy.random import SeedSequence
 
 from diffusion.config import Config, ExperimentConfig, RunConfig, apply_point
+from diffusion.metrics import commerce as commerce_metrics
+from diffusion.metrics import creators as creator_metrics
 from diffusion.rng import STREAMS, WORLD_STREAMS, replicate_seed_sequence, replicate_streams
 from diffusion.runner import (
     RunSpec,
@@ -128,8 +130,10 @@ def behaviour_sweep_config() -> Config:
     return dataclasses.replace(config, network=dataclasses.replace(config.network, n_users=250))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def behaviour_sweep():
+    # Function scope (six runs of 250 users for 3 days: well under a second) so that mutation
+    # testing, which maps each test to the functions it calls, sees every user of simulate.
     config = behaviour_sweep_config()
     specs = plan(config)
     return config, specs, {spec.index: simulate(config, spec) for spec in specs}
@@ -214,3 +218,49 @@ def test_a_run_record_reruns_its_run_and_names_its_world_group():
     worlds = dataclasses.replace(config, run=dataclasses.replace(config.run, n_replicates=4, worlds=2))
     shared = run_record(worlds, RunSpec(index=3, point={}, replicate=3))["shared_world_seed_sequence"]
     assert shared == {"entropy": 11, "spawn_key": [1]} and isinstance(shared["spawn_key"][0], int)
+
+
+def test_a_runs_tables_are_labelled_and_its_outcomes_are_the_metric_functions():
+    """Scenario columns then ``replicate`` then ``step`` lead each table (no stray index
+    column); the creator, stability and strategy outcomes equal the metric functions applied to
+    the run's own tables with the run's horizon. The run has newcomers, focal creators of a
+    paid strategy and posts completed within it, so each of those outcomes is a number."""
+    config = behaviour_sweep_config()
+    config = dataclasses.replace(
+        config, run=dataclasses.replace(config.run, n_steps=12),
+        network=dataclasses.replace(config.network, n_users=400, newcomer_share=0.3),
+    )
+    spec = RunSpec(index=0, point={"strategy": "gifting", "behaviour.p_share": 0.2}, replicate=0)
+    result = simulate(config, spec)
+    assert list(result.trajectories.columns[:3]) == ["strategy", "p_share", "replicate"]
+    assert result.trajectories.columns[3] == "step" and "index" not in result.trajectories.columns
+    assert result.trajectories["step"].tolist() == list(range(1, 13))
+    label = ["strategy", "p_share", "replicate"]
+    creators_table, cascades_table = result.creators.drop(columns=label), result.cascades.drop(columns=label)
+    expected = {
+        **creator_metrics.creator_outcomes(creators_table, 12),
+        **creator_metrics.stability_outcomes(cascades_table, 12),
+        **commerce_metrics.strategy_outcomes(creators_table, 12),
+    }
+    row = result.outcomes.iloc[0]
+    for name in ("newcomer_days_to_100_views", "private_audience_cv", "focal_newcomer_days_to_10"):
+        assert np.isfinite(expected[name]), name
+    for name, value in expected.items():
+        assert row[name] == pytest.approx(value, nan_ok=True), name
+
+
+def test_replicates_of_one_world_group_share_their_society_and_items_and_say_so():
+    """With worlds = 2, replicates 0 and 1 form group 0: the same society (structural outcomes)
+    and the same posted items (content stream), different behaviour; each table carries
+    ``world_group``. With worlds = 1 there is no such column."""
+    config = behaviour_sweep_config()
+    worlds = dataclasses.replace(config, run=dataclasses.replace(config.run, n_replicates=4, worlds=2))
+    first, second, third = (simulate(worlds, RunSpec(index=r, point={}, replicate=r)) for r in (0, 1, 2))
+    columns = ["item", "creator", "created", "product"]
+    pd.testing.assert_frame_equal(first.cascades[columns], second.cascades[columns])
+    assert not first.cascades[columns].equals(third.cascades[columns])
+    assert not first.cascades["size"].equals(second.cascades["size"])
+    for result, group in ((first, 0), (second, 0), (third, 1)):
+        for table in ("outcomes", "trajectories", "cascades", "creators"):
+            assert (getattr(result, table)["world_group"] == group).all(), table
+    assert "world_group" not in simulate(config, RunSpec(index=0, point={}, replicate=0)).outcomes
