@@ -264,3 +264,10 @@ def test_replicates_of_one_world_group_share_their_society_and_items_and_say_so(
         for table in ("outcomes", "trajectories", "cascades", "creators"):
             assert (getattr(result, table)["world_group"] == group).all(), table
     assert "world_group" not in simulate(config, RunSpec(index=0, point={}, replicate=0)).outcomes
+
+
+def test_simulate_called_as_a_library_function_draws_no_progress_bar(capsys):
+    """Only a caller that asks (day_progress=True, the runner's single long run) gets a bar
+    over the days; a notebook or the calibration calling simulate gets clean output."""
+    simulate(behaviour_sweep_config(), RunSpec(index=0, point={}, replicate=0))
+    assert "day" not in capsys.readouterr().err
