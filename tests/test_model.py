@@ -100,10 +100,16 @@ def test_policy_fills_exactly_the_discovery_budget(society):
     model = run(make_model(society, policy=policy), n_steps=5)
     assert len(policy.requests) == 5
     p = model.platform
-    expected = society.n_users * model.behaviour.p_active * p.feed_size * p.discovery_weight / p.channel_weights_total()
-    # Slots are Binomial draws around `expected`; 5 days pooled, tolerance 6 standard deviations.
-    sd = np.sqrt(expected * 5)
-    assert abs(sum(policy.requests) - 5 * expected) < 6 * sd
+    # Each user is online with probability a, then each of its f slots is a discovery slot with
+    # probability q: per user and day X = Bernoulli(a) x Binomial(f, q), so E X = a f q and
+    # Var X = a f q (1 - q) + a (1 - a) (f q)^2. At a = 0.6, f = 8, q = 0.5 and 800 users:
+    # mean 1,920 a day and variance 800 (1.2 + 3.84) = 4,032; over 5 independent days the
+    # standard deviation is sqrt(5 x 4,032) = 142 (a Poisson sd, sqrt(5 x 1,920) = 98, would
+    # understate it). Tolerance K = 4 standard deviations.
+    a, f, q = model.behaviour.p_active, p.feed_size, p.discovery_weight / p.channel_weights_total()
+    expected = society.n_users * a * f * q
+    sd = np.sqrt(5 * society.n_users * (a * f * q * (1 - q) + a * (1 - a) * (f * q) ** 2))
+    assert abs(sum(policy.requests) - 5 * expected) < 4 * sd
 
 
 def test_a_policy_that_overspends_is_refused(society):

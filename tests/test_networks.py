@@ -30,8 +30,10 @@ def test_same_seed_same_society_and_different_seed_differs():
 def test_mean_degree_is_held_and_weak_share_is_realised(share):
     """The generator places exactly round(n k / 2) edges and round(share * that) weak ones."""
     society = build(n_users=4000, weak_tie_share=share)
-    assert society.csr.degree().mean() == pytest.approx(10.0, abs=0.01)
-    assert society.edge_weak.mean() == pytest.approx(share, abs=0.001)
+    # Exact counts, no sampling error: 20,000 edges (mean degree 10.0 exactly) and
+    # round(share x 20,000) weak ones, so the share is off by at most rounding, 0.5 / 20,000.
+    assert society.csr.degree().sum() == 2 * 20_000
+    assert abs(society.edge_weak.mean() - share) <= 0.5 / 20_000
     assert society.graph.is_simple()
 
 
@@ -55,16 +57,35 @@ def test_strong_ties_stay_inside_circles_and_are_stronger():
     assert np.all(society.circle[society.edge_source[~strong]] != society.circle[society.edge_target[~strong]])
     assert society.edge_weight[strong].mean() > 3 * society.edge_weight[~strong].mean()
     assert np.all((society.edge_weight > 0) & (society.edge_weight <= 1))
-    same_city = society.edge_same_city[~strong].mean()
-    assert 0.35 < same_city < 0.75  # half of weak ties are drawn inside the city, plus chance
+    # A weak tie from user u picks a partner in u's city with probability w = 0.5, else anyone,
+    # rejecting u's own circle. Per attempt from u (circle size a, city size b, n users) it is
+    # kept and local with probability w (1 - a/b) + (1 - w)(b - a)/n, kept at all with
+    # w (1 - a/b) + (1 - w)(1 - a/n); the expected local share is the ratio of their means over
+    # users (0.619 here). Over m = 3,000 weak ties the binomial standard error is
+    # sqrt(p (1 - p) / m) = 0.0089; tolerance K = 4 of them.
+    w, n = 0.5, society.n_users
+    a, b = np.bincount(society.circle)[society.circle], np.bincount(society.city)[society.city]
+    expected = np.mean(w * (1 - a / b) + (1 - w) * (b - a) / n) / np.mean(w * (1 - a / b) + (1 - w) * (1 - a / n))
+    same_city = society.edge_same_city[~strong]
+    assert abs(same_city.mean() - expected) < 4 * np.sqrt(expected * (1 - expected) / same_city.size)
 
 
 def test_homophily_makes_circle_mates_more_similar():
+    """Tastes are a circle's centre (isotropic) plus noise, normalised. Across circles the two
+    tastes are independent and symmetric, so E cos = 0 and the mean similarity (1 + cos)/2 is
+    0.5; the similarities of two weak ties are uncorrelated even when they share a user (the
+    other ends are independent and isotropic), so its standard error is sd / sqrt(m) (0.0045
+    over m = 3,000). Circle mates share a centre: their mean similarity exceeds 0.5 by more
+    than K = 4 standard errors of a mean over circles (ties of one circle are correlated, so
+    the circle is the unit)."""
     society = build()
     strong = ~society.edge_weak
-    within = society.similarity(society.edge_source[strong], society.edge_target[strong]).mean()
-    across = society.similarity(society.edge_source[~strong], society.edge_target[~strong]).mean()
-    assert within > across + 0.1
+    within = society.similarity(society.edge_source[strong], society.edge_target[strong])
+    across = society.similarity(society.edge_source[~strong], society.edge_target[~strong])
+    assert abs(across.mean() - 0.5) < 4 * across.std(ddof=1) / np.sqrt(across.size)
+    circle = society.circle[society.edge_source[strong]]
+    per_circle = np.bincount(circle, weights=within)[np.unique(circle)] / np.bincount(circle)[np.unique(circle)]
+    assert per_circle.mean() > 0.5 + 4 * per_circle.std(ddof=1) / np.sqrt(per_circle.size)
 
 
 def test_follower_counts_span_four_orders_of_magnitude_at_100k_users():
@@ -80,7 +101,8 @@ def test_follower_counts_span_four_orders_of_magnitude_at_100k_users():
 def test_cities_have_tiers_and_poor_flags():
     society = build(n_users=20_000)
     assert set(np.unique(society.city_tier)) <= {1, 2, 3, 4, 5}
-    assert society.city_poor.mean() == pytest.approx(0.3, abs=0.05)
+    # Exactly round(0.3 x cities) cities are drawn poor (no sampling error in the count).
+    assert society.city_poor.sum() == round(0.3 * society.city_poor.size)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -331,20 +332,44 @@ def _readme_block(start: str, language: str) -> str:
     raise AssertionError(f"no {language} block starting with {start!r} in README.md")
 
 
+#: Runs ``python -m diffusion`` with its config folder moved: the first argument names a copy
+#: of ``conf/`` that replaces :func:`diffusion.config.conf_dir` (the CLI's and the sweep's).
+_CLI_WITH_CONF = """\
+import sys
+from pathlib import Path
+
+import diffusion.cli
+import diffusion.config
+
+conf = Path(sys.argv.pop(1))
+diffusion.config.conf_dir = diffusion.cli.conf_dir = lambda: conf
+diffusion.cli.main()
+"""
+
+
+def _cli_with_own_conf(tmp_path: Path) -> tuple[list[str], Path]:
+    """The command that runs the CLI on a copy of the repository's ``conf/`` under
+    ``tmp_path``, and that copy: a README example's YAML goes there, never into the repository."""
+    conf = tmp_path / "conf"
+    shutil.copytree(config_module.conf_dir(), conf)
+    script = tmp_path / "diffusion_cli.py"
+    script.write_text(_CLI_WITH_CONF)
+    return [sys.executable, str(script), str(conf)], conf
+
+
 def test_readme_strategy_example_runs_through_the_cli(tmp_path):
-    """The README's "Add your own strategy" example, exactly as printed, run as it says."""
+    """The README's "Add your own strategy" example, exactly as printed, run as it says, with
+    its YAML in a copy of ``conf/`` (the test writes nothing into the repository)."""
     (tmp_path / "mystrategies.py").write_text(_readme_block("# mystrategies.py", "python"))
-    option = config_module.conf_dir() / "strategy" / "local_ads.yaml"
-    option.write_text(_readme_block("# conf/strategy/local_ads.yaml", "yaml"))
-    try:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
-        done = subprocess.run(
-            [sys.executable, "-m", "diffusion", "+experiment=big_account", "scale=ci",
-             "experiment.sweep.strategy=[organic,local_ads]", f"hydra.run.dir={tmp_path / 'run'}"],
-            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
-        )
-    finally:
-        option.unlink()
+    cli, conf = _cli_with_own_conf(tmp_path)
+    (conf / "strategy" / "local_ads.yaml").write_text(_readme_block("# conf/strategy/local_ads.yaml", "yaml"))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [*cli, "+experiment=big_account", "scale=ci",
+         "experiment.sweep.strategy=[organic,local_ads]", f"hydra.run.dir={tmp_path / 'run'}"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert not (config_module.conf_dir() / "strategy" / "local_ads.yaml").exists()
     assert done.returncode == 0, done.stderr[-2000:]
     creators = pd.read_parquet(tmp_path / "run" / "creators.parquet")
     ads = creators[(creators["strategy"] == "local_ads") & creators["focal"]]
@@ -376,19 +401,18 @@ def test_explicit_focal_assignment(society):
 
 
 def test_readme_network_generator_example_runs_through_the_cli(tmp_path):
-    """The README's "Add your own network generator" example, run as it says (at ci scale)."""
+    """The README's "Add your own network generator" example, run as it says (at ci scale),
+    with its YAML in a copy of ``conf/`` (the test writes nothing into the repository)."""
     (tmp_path / "mynetworks.py").write_text(_readme_block("# mynetworks.py", "python"))
-    option = config_module.conf_dir() / "network" / "caveman.yaml"
-    option.write_text(_readme_block("# conf/network/caveman.yaml", "yaml"))
+    cli, conf = _cli_with_own_conf(tmp_path)
+    (conf / "network" / "caveman.yaml").write_text(_readme_block("# conf/network/caveman.yaml", "yaml"))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
-    command = [sys.executable, "-m", "diffusion", "network=caveman", "+experiment=gatekeeping", "scale=ci"]
-    try:
-        done = subprocess.run([*command, f"hydra.run.dir={tmp_path / 'run'}"], cwd=tmp_path, env=env,
-                              capture_output=True, text=True, timeout=300)
-        typo = subprocess.run([*command, "network.generator.p_rewir=0.3", f"hydra.run.dir={tmp_path / 'bad'}"],
-                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
-    finally:
-        option.unlink()
+    command = [*cli, "network=caveman", "+experiment=gatekeeping", "scale=ci"]
+    done = subprocess.run([*command, f"hydra.run.dir={tmp_path / 'run'}"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    typo = subprocess.run([*command, "network.generator.p_rewir=0.3", f"hydra.run.dir={tmp_path / 'bad'}"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert not (config_module.conf_dir() / "network" / "caveman.yaml").exists()
     assert done.returncode == 0, done.stderr[-2000:]
     outcomes = pd.read_parquet(tmp_path / "run" / "outcomes.parquet")
     # caves of 10 are cliques (degree 9) before rewiring; rewiring and de-duplication change little

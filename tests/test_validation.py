@@ -72,27 +72,64 @@ def _newman_final_size(mean_degree: float, transmissibility: float) -> float:
     return 1 - np.exp(c * (u - 1))
 
 
-def test_sir_final_size_matches_newmans_relation():
-    """Large outbreaks on a Poisson random graph (n = 20,000, c = 4) vs S = 1 - G0(u).
+def _outbreak_probability(mean_degree: float, p_transmit: float, p_recover: float) -> float:
+    """Probability that one random seed starts a large SIR outbreak on a Poisson random graph.
 
-    beta = 0.3, gamma = 0.5 give T = beta / (beta + gamma - beta gamma) = 0.4615. Outbreaks
-    above 5% of nodes are large; their mean attack rate must lie within K standard errors of
-    S, plus 0.01 for finite size (the giant component of n = 20,000 differs from the
-    n -> infinity limit by O(n^-1/2)).
+    With a geometric infectious period the edges of one infected node are not independent:
+    all depend on how long it stays infectious. Given D = d transmission chances (P(D = d) =
+    gamma (1 - gamma)^(d-1)) each edge transmits with tau_d = 1 - (1 - beta)^d. The
+    probability v that the branch below an infected neighbour dies out solves
+    v = E_D[G1(1 - tau_D + tau_D v)], and the seed's outbreak dies out with probability
+    E_D[G0(1 - tau_D + tau_D v)]; for Poisson degrees G0 = G1 = exp(c (x - 1)), so the
+    outbreak probability is 1 - v (Kenah & Robins 2007, doi:10.1103/PhysRevE.76.036113;
+    Miller 2007, doi:10.1103/PhysRevE.76.010101). It equals the final size only when every
+    infected node transmits independently along each edge (a fixed infectious period).
     """
-    n, c, beta, gamma = 20_000, 4.0, 0.3, 0.5
+    c, beta, gamma = mean_degree, p_transmit, p_recover
+    d = np.arange(1, 2000)
+    weight = gamma * (1 - gamma) ** (d - 1)
+    tau = 1 - (1 - beta) ** d
+    v = brentq(lambda x: float(np.sum(weight * np.exp(c * tau * (x - 1)))) - x, 0.0, 1 - 1e-9)
+    return 1 - v
+
+
+def test_sir_final_size_and_outbreak_probability_match_theory():
+    """Large outbreaks on a Poisson random graph (n = 20,000, c = 4), R = 2,000 random seeds.
+
+    beta = 0.3, gamma = 0.5 give T = beta / (beta + gamma - beta gamma) = 0.4615 and a final
+    size S = 1 - G0(u) = 0.7492 (u = 1 - T + T G1(u)). Outbreaks above 5% of nodes are large
+    (the sizes are bimodal: none falls between 0.1% and 73% here). Their mean attack rate must
+    lie within K standard errors of S, plus 0.01 for finite size (the giant component of
+    n = 20,000 differs from the n -> infinity limit by O(n^-1/2)).
+
+    The share of large outbreaks estimates the outbreak probability P = 0.6834
+    (:func:`_outbreak_probability`), not S: its binomial standard error over R = 2,000 runs is
+    sqrt(0.6834 x 0.3166 / 2000) = 0.0104, so the band is K x 0.0104 + 0.01 (finite size) =
+    0.0516 around P. S lies 0.0658 = 6.3 standard errors away, outside the band: a kernel
+    whose outbreaks followed S would fail with probability about Phi(1.4) = 0.92. With the
+    40 runs this test used before, the band was +-0.29 and could not tell the two apart.
+    """
+    n, c, beta, gamma, runs = 20_000, 4.0, 0.3, 0.5, 2000
     graph = er_graph(n, c, seed=4)
     csr = to_csr(graph)
     rng = np.random.default_rng(5)
-    sizes = np.array([sir(csr, [int(rng.integers(n))], p_transmit=beta, p_recover=gamma, rng=rng).size for _ in range(40)]) / n
+    sizes = np.array([sir(csr, [int(rng.integers(n))], p_transmit=beta, p_recover=gamma, rng=rng).size for _ in range(runs)]) / n
     large = sizes[sizes > 0.05]
-    assert large.size >= 10
-    theory = _newman_final_size(c, beta / (beta + gamma - beta * gamma))
+    final_size = _newman_final_size(c, beta / (beta + gamma - beta * gamma))
     se = large.std(ddof=1) / np.sqrt(large.size)
-    assert abs(large.mean() - theory) < K * se + 0.01
-    # The share of large outbreaks estimates the same S (epidemic probability = S for Poisson).
-    share = large.size / sizes.size
-    assert abs(share - theory) < K * np.sqrt(theory * (1 - theory) / sizes.size)
+    assert abs(large.mean() - final_size) < K * se + 0.01
+    outbreak = _outbreak_probability(c, beta, gamma)
+    assert outbreak == pytest.approx(0.6834, abs=5e-4)  # the value quoted in issue 24
+    band = K * np.sqrt(outbreak * (1 - outbreak) / runs) + 0.01
+    assert band < final_size - outbreak  # the test can tell the two theories apart
+    share = large.size / runs
+    assert abs(share - outbreak) < band
+
+
+def test_outbreak_probability_equals_final_size_when_every_infected_node_transmits_once():
+    """gamma = 1: one transmission chance each, edges independent, so P = S (Newman 2002)."""
+    beta, c = 0.4, 3.0
+    assert _outbreak_probability(c, beta, 1.0) == pytest.approx(_newman_final_size(c, beta), abs=1e-9)
 
 
 def test_sir_with_certain_transmission_and_recovery_after_one_step_is_breadth_first_search():
@@ -107,7 +144,13 @@ def test_sir_with_certain_transmission_and_recovery_after_one_step_is_breadth_fi
 
 def test_complex_contagion_spreads_on_a_ring_lattice_but_stalls_after_rewiring():
     """Centola & Macy (2007): threshold 2 on a ring with k = 4 from two adjacent seeds covers
-    the ring; on a fully rewired graph of the same degree it dies out almost at once."""
+    the ring; on a fully rewired graph of the same degree it dies out almost at once.
+
+    The bound 50 (10% of the nodes) is not a sampling tolerance: on a random 4-regular graph a
+    third node adopts only if it neighbours both seeds, i.e. closes a triangle with them, which
+    has probability about (k - 1)^2 / n = 9/500 per seed pair, and each adoption needs another
+    such short cycle; 20 seed pairs therefore reach a handful of nodes at most, against 500 on
+    the ring."""
     ring = ig.Graph.Lattice([500], circular=True, nei=2)
     assert complex_contagion(ring, [0, 1], threshold=2, rng=np.random.default_rng(0)).size == 500
     with igraph_rng(np.random.default_rng(7)):
