@@ -1,6 +1,7 @@
-"""What creators post each day: short videos, live streams, and the campaign on day 0.
+"""What creators are and post: their commerce traits and strategy, and each day's items.
 
-The *post* phase of :meth:`diffusion.model.PlatformModel.step`, as functions of the model's
+:func:`init_commerce` sets creators' traits for live streams and local trade, binds the growth
+strategy and opens the commerce counters. The *post* phase of :meth:`diffusion.model.PlatformModel.step`, as functions of the model's
 state, drawing from the content stream only (so runs that share it post the same items:
 independent worlds, :mod:`diffusion.rng`).
 """
@@ -10,6 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from diffusion.metrics.tables import FOLLOWER_MILESTONES
+from diffusion.strategies import CreatorStrategy, StrategyContext
 
 if TYPE_CHECKING:
     from diffusion.model import PlatformModel
@@ -82,3 +86,47 @@ def post_campaign(model: PlatformModel) -> None:
     )
     # Campaign creators pin the campaign post: their follow feed shows it all run long.
     model.pinned_item[chosen] = ids
+
+
+def init_commerce(model: PlatformModel, strategy: CreatorStrategy | None, strategy_rng: np.random.Generator | None) -> None:
+    """Creator traits for streams and local trade, the strategy, and commerce counters."""
+    n, p = model.n_users, model.platform
+    # Drawn only when the feature is on, so runs without it keep their content stream.
+    model.engagement = np.full(n, 0.5)
+    if p.p_stream > 0:  # P5: how much a creator interacts with fans in streams
+        model.engagement[model.creators] = model.content_rng.beta(2.0, 2.0, size=model.creators.size)
+    model.merchant = np.zeros(n, dtype=bool)
+    if p.merchant_share > 0:  # R1: local merchants selling local services
+        model.merchant[model.creators] = model.content_rng.random(model.creators.size) < p.merchant_share
+    model.strategy = CreatorStrategy(n_focal=0) if strategy is None else strategy
+    if strategy_rng is None:
+        strategy_rng = np.random.default_rng(model.platform_rng.bit_generator.seed_seq.spawn(1)[0])
+    model.strategy_rng = strategy_rng
+    csr = model.society.csr
+    model.strategy.bind(
+        StrategyContext(
+            n_users=n, creators=model.creators, followers=model.follower_count.copy(),
+            user_city=model.user_city, user_circle=model.user_circle, user_poor=model.user_poor,
+            is_creator=model.is_creator, indptr=csr.indptr, indices=csr.indices,
+            present=np.ones(n, bool) if model.present is None else model.present,
+        ),
+        model.strategy_rng,
+    )
+    model.is_focal = np.zeros(n, dtype=bool)
+    model.is_focal[model.strategy.focal] = True
+    # Per creator: strategy spending and reach (S1-S4), streams (S3), interaction (P5),
+    # gifts, produce sold for households (R4), days to follower milestones (S5).
+    model.strategy_cost = np.zeros(n)
+    model.promotion_impressions = np.zeros(n, dtype=np.int64)
+    model.n_streams = np.zeros(n, dtype=np.int64)
+    model.interactions = np.zeros(n, dtype=np.int64)
+    model.gift_income = np.zeros(n)
+    model.follower_milestone_step = np.full((n, len(FOLLOWER_MILESTONES)), -1, dtype=np.int64)
+    # Purchasable product exposures and purchases by format [short video, live] x viewer
+    # [not trusting, trusting the creator] (P8), and by locality [other city, same city] (P7).
+    model.format_exposures = np.zeros((2, 2), dtype=np.int64)
+    model.format_purchases = np.zeros((2, 2), dtype=np.int64)
+    model.locality_exposures = np.zeros(2, dtype=np.int64)
+    model.locality_purchases = np.zeros(2, dtype=np.int64)
+    model.online = np.zeros(n, dtype=bool)
+    model.live_item_of = np.full(n, -1, dtype=np.int64)  # today's stream of each creator

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from diffusion import rules
+from diffusion.contagion import transmit
 from diffusion.pairs import random_row_of_first, sort_with_order
 from diffusion.params import CHANNELS
 from diffusion.reactions import compiled as reaction_rules
@@ -224,3 +225,25 @@ def fill_same_city(model: PlatformModel, users: np.ndarray, live: np.ndarray) ->
     draw = model.platform_rng.random(users.size)
     city = model.user_city[model.items.creator[live]]
     return pick_by_group(live, city, model.user_city[users], draw)
+
+
+def count_peer_deliveries(model: PlatformModel, ex: Exposures) -> None:
+    """Product deliveries by ties, split by whether the tie shares the circle (W3)."""
+    d_user, d_item, d_source = ex.delivery_user, ex.delivery_item, ex.delivery_source
+    product = model.items.product[d_item]
+    cross = model.user_circle[d_user[product]] != model.user_circle[d_source[product]]
+    model.peer_deliveries += np.bincount(cross.astype(np.int64), minlength=2)
+
+def queue_deliveries(model: PlatformModel, ex: Exposures, share: np.ndarray, recommend: np.ndarray) -> None:
+    """Tomorrow's share deliveries: each sender's share reaches each tie with the tie's share
+    probability, a recommendation each strong tie (one independent-cascade hop,
+    :func:`diffusion.contagion.transmit`); nobody is delivered their own post."""
+    csr = model.society.csr
+    parts = []
+    for mask, p_entry in ((share, model.p_share_entry), (recommend, model.p_recommend_entry)):
+        senders, items = ex.user[mask], ex.item[mask]
+        targets, sender_index = transmit(csr, senders, p_entry, rng=model.rng)
+        parts.append((targets, items[sender_index], senders[sender_index]))
+    user, item, source = (np.concatenate(cols) for cols in zip(*parts))
+    keep = model.items.creator[item] != user
+    model._pending = (user[keep], item[keep], source[keep])

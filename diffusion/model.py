@@ -40,21 +40,19 @@ import pandas as pd
 
 from diffusion import content, feeds, relations, rules
 from diffusion.agents import Creator, User, decide_by_agents
-from diffusion.contagion import transmit
 from diffusion.errors import ConfigError
 from diffusion.feeds import Exposures
 from diffusion.items import ItemStore
 from diffusion.metrics import creators as creator_metrics
 from diffusion.metrics import platform as platform_metrics
 from diffusion.metrics import tables
-from diffusion.metrics.tables import FOLLOWER_MILESTONES
 from diffusion.networks.society import Society
 from diffusion.pairs import PairTable
 from diffusion.params import CHANNELS, BehaviourParams, CampaignParams, PlatformParams
 from diffusion.policies import AppealWeighted, ExposurePolicy, FeedState
 from diffusion.reactions import N_DRAWS, Counters, ItemArrays, ItemCounters, Pairs, Seen
 from diffusion.reactions import compiled as reaction_rules
-from diffusion.strategies import CreatorStrategy, StrategyContext
+from diffusion.strategies import CreatorStrategy
 
 
 
@@ -211,55 +209,12 @@ class PlatformModel(mesa.Model):
         self.creator_views = np.zeros(n, dtype=np.int64)
         self.milestone_step = np.full(n, -1, dtype=np.int64)
         self.initial_followers = self.follower_count.copy()
-        self._init_commerce(strategy, strategy_rng)
+        content.init_commerce(self, strategy, strategy_rng)
 
         if create_agents:
             User.create_agents(self, int((~self.is_creator).sum()), np.flatnonzero(~self.is_creator))
             Creator.create_agents(self, int(self.is_creator.sum()), self.creators)
         self.datacollector = mesa.DataCollector(model_reporters=platform_metrics.MODEL_REPORTERS)
-
-    def _init_commerce(self, strategy: CreatorStrategy | None, strategy_rng: np.random.Generator | None) -> None:
-        """Creator traits for streams and local trade, the strategy, and commerce counters."""
-        n, p = self.n_users, self.platform
-        # Drawn only when the feature is on, so runs without it keep their content stream.
-        self.engagement = np.full(n, 0.5)
-        if p.p_stream > 0:  # P5: how much a creator interacts with fans in streams
-            self.engagement[self.creators] = self.content_rng.beta(2.0, 2.0, size=self.creators.size)
-        self.merchant = np.zeros(n, dtype=bool)
-        if p.merchant_share > 0:  # R1: local merchants selling local services
-            self.merchant[self.creators] = self.content_rng.random(self.creators.size) < p.merchant_share
-        self.strategy = CreatorStrategy(n_focal=0) if strategy is None else strategy
-        if strategy_rng is None:
-            strategy_rng = np.random.default_rng(self.platform_rng.bit_generator.seed_seq.spawn(1)[0])
-        self.strategy_rng = strategy_rng
-        csr = self.society.csr
-        self.strategy.bind(
-            StrategyContext(
-                n_users=n, creators=self.creators, followers=self.follower_count.copy(),
-                user_city=self.user_city, user_circle=self.user_circle, user_poor=self.user_poor,
-                is_creator=self.is_creator, indptr=csr.indptr, indices=csr.indices,
-                present=np.ones(n, bool) if self.present is None else self.present,
-            ),
-            self.strategy_rng,
-        )
-        self.is_focal = np.zeros(n, dtype=bool)
-        self.is_focal[self.strategy.focal] = True
-        # Per creator: strategy spending and reach (S1-S4), streams (S3), interaction (P5),
-        # gifts, produce sold for households (R4), days to follower milestones (S5).
-        self.strategy_cost = np.zeros(n)
-        self.promotion_impressions = np.zeros(n, dtype=np.int64)
-        self.n_streams = np.zeros(n, dtype=np.int64)
-        self.interactions = np.zeros(n, dtype=np.int64)
-        self.gift_income = np.zeros(n)
-        self.follower_milestone_step = np.full((n, len(FOLLOWER_MILESTONES)), -1, dtype=np.int64)
-        # Purchasable product exposures and purchases by format [short video, live] x viewer
-        # [not trusting, trusting the creator] (P8), and by locality [other city, same city] (P7).
-        self.format_exposures = np.zeros((2, 2), dtype=np.int64)
-        self.format_purchases = np.zeros((2, 2), dtype=np.int64)
-        self.locality_exposures = np.zeros(2, dtype=np.int64)
-        self.locality_purchases = np.zeros(2, dtype=np.int64)
-        self.online = np.zeros(n, dtype=bool)
-        self.live_item_of = np.full(n, -1, dtype=np.int64)  # today's stream of each creator
 
     #: Views after which a creator counts as "seen" (newcomers' time to first 100 views, D1).
     milestone_views: int = creator_metrics.MILESTONE_VIEWS
@@ -415,7 +370,7 @@ class PlatformModel(mesa.Model):
         self.milestone_step[reached] = t
         self.purchases_today = int(buy.sum())
         self.gmv_today = float(it.price[ex.item[buy]].sum())
-        self._count_peer_deliveries(ex)
+        feeds.count_peer_deliveries(self, ex)
 
         # ---- commit: relations (trust from viewing, new follows, purchase outcomes)
         relations.commit_relations(self, ex, creator, is_new, following, rel_row, follow, buy, bad, interact)
@@ -429,25 +384,7 @@ class PlatformModel(mesa.Model):
 
         # ---- commit: queue tomorrow's deliveries (shares over all ties, recommendations
         # over strong ties only), one independent-cascade hop each (diffusion.contagion.transmit)
-        self._queue_deliveries(ex, purchases.send_share, purchases.send_recommend)
-
-    def _count_peer_deliveries(self, ex: Exposures) -> None:
-        """Product deliveries by ties, split by whether the tie shares the circle (W3)."""
-        d_user, d_item, d_source = ex.delivery_user, ex.delivery_item, ex.delivery_source
-        product = self.items.product[d_item]
-        cross = self.user_circle[d_user[product]] != self.user_circle[d_source[product]]
-        self.peer_deliveries += np.bincount(cross.astype(np.int64), minlength=2)
-
-    def _queue_deliveries(self, ex: Exposures, share: np.ndarray, recommend: np.ndarray) -> None:
-        csr = self.society.csr
-        parts = []
-        for mask, p_entry in ((share, self.p_share_entry), (recommend, self.p_recommend_entry)):
-            senders, items = ex.user[mask], ex.item[mask]
-            targets, sender_index = transmit(csr, senders, p_entry, rng=self.rng)
-            parts.append((targets, items[sender_index], senders[sender_index]))
-        user, item, source = (np.concatenate(cols) for cols in zip(*parts))
-        keep = self.items.creator[item] != user
-        self._pending = (user[keep], item[keep], source[keep])
+        feeds.queue_deliveries(self, ex, purchases.send_share, purchases.send_recommend)
 
     def expire(self) -> None:
         """Close the cascades of items whose last day was today and drop their exposures."""
