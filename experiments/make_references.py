@@ -9,8 +9,11 @@ For each experiment, runs ``python -m diffusion +experiment=NAME`` (default scal
 2021) in a temporary folder, times it, and copies what a replicator compares against into
 ``experiments/NAME/reference/``: ``report.md``, ``summary.csv``, ``effects.csv`` (every reported
 effect with its 95% CI, machine-readable) and ``figures/``, plus ``run.json`` (command, wall
-time, date, cores, package version, config hash). ``tests/test_references.py`` (slow) reruns
-each experiment with another root seed and checks the effects against ``effects.csv``.
+time, date, cores, package version, config hash, git revision and whether the tree was clean).
+``tests/test_staleness.py`` recomposes each experiment's configuration from the current code
+and fails when its hash differs from the reference's; ``tests/test_references.py`` (slow) reruns
+each experiment with another root seed and checks the effects against ``effects.csv``
+(``python -m diffusion.compare RUN_DIR`` does the same for any run).
 """
 
 from __future__ import annotations
@@ -36,6 +39,16 @@ def experiments() -> list[str]:
     return sorted(p.stem for p in conf.glob("*.yaml") if (HERE / p.stem).is_dir())
 
 
+def _clean_tree() -> bool | None:
+    """Whether the checkout has no uncommitted changes (a reference should come from a commit)."""
+    try:
+        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=HERE.parent,
+                             capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() == "" if out.returncode == 0 else None
+
+
 def make_reference(name: str) -> dict:
     """Run one experiment at its default scale and copy its reference result into place."""
     with tempfile.TemporaryDirectory() as folder:
@@ -59,7 +72,10 @@ def make_reference(name: str) -> dict:
         "cores": os.cpu_count(),
         "package_version": provenance.get("package_version"),
         "config_hash": provenance.get("config_hash"),
+        "git_revision": provenance.get("git_revision"),
+        "git_clean": _clean_tree(),
         "root_seed": provenance.get("root_seed"),
+        "experiment": name,
     }
     (target / "run.json").write_text(json.dumps(record, indent=1) + "\n")
     return record
