@@ -9,7 +9,8 @@ For each experiment, runs ``python -m diffusion +experiment=NAME`` (default scal
 2021) in a temporary folder, times it, and copies what a replicator compares against into
 ``experiments/NAME/reference/``: ``report.md``, ``summary.csv``, ``effects.csv`` (every reported
 effect with its 95% CI, machine-readable) and ``figures/``, plus ``run.json`` (command, wall
-time, date, cores, package version, config hash, git revision and whether the tree was clean).
+time, date, cores, package version, config hash, estimand hash (the config without seed and
+replicate count, :func:`diffusion.compare.estimand_hash`), git revision and whether the tree was clean).
 ``tests/test_staleness.py`` recomposes each experiment's configuration from the current code
 and fails when its hash differs from the reference's; ``tests/test_references.py`` (slow) reruns
 each experiment with another root seed and checks the effects against ``effects.csv``
@@ -28,6 +29,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from omegaconf import OmegaConf
+
+from diffusion.compare import estimand_hash
 
 HERE = Path(__file__).resolve().parent
 COPIED = ("report.md", "summary.csv", "effects.csv")
@@ -65,6 +70,7 @@ def make_reference(name: str) -> dict:
         for figure in sorted((Path(folder) / "figures").glob("*.png")):
             shutil.copy(figure, target / "figures" / figure.name)
         provenance = json.loads((Path(folder) / "provenance.json").read_text())
+        resolved = OmegaConf.to_container(OmegaConf.load(Path(folder) / ".hydra" / "config.yaml"), resolve=True)
     record = {
         "command": f"python -m diffusion +experiment={name}",
         "wall_seconds": round(seconds, 1),
@@ -72,6 +78,7 @@ def make_reference(name: str) -> dict:
         "cores": os.cpu_count(),
         "package_version": provenance.get("package_version"),
         "config_hash": provenance.get("config_hash"),
+        "estimand_hash": estimand_hash(resolved),
         "git_revision": provenance.get("git_revision"),
         "git_clean": _clean_tree(),
         "root_seed": provenance.get("root_seed"),
