@@ -203,6 +203,11 @@ class ExperimentConfig:
     claims: list[str] = field(default_factory=list)
     #: Grid: dotted config key -> list of values. The product of all lists is run.
     sweep: dict[str, list[Any]] = field(default_factory=dict)
+    #: Knock-out arms (issue 18): claim ID -> where the claim's knock-out runs, as
+    #: ``{sweep key: [values]}`` (a sweep key left out: all its values). The override comes from
+    #: the claims registry (:class:`diffusion.claims.Knockout`); arms run on the same replicates
+    #: and their runs carry ``knockout = CLAIM`` (``none`` for the grid itself).
+    knockouts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -330,7 +335,46 @@ def grid(experiment: ExperimentConfig) -> list[dict[str, Any]]:
     points: list[dict[str, Any]] = [{}]
     for key, values in experiment.sweep.items():
         points = [{**point, key: value} for point in points for value in values]
+    if experiment.knockouts:
+        points = [*({**point, KNOCKOUT: "none"} for point in points), *_knockout_points(experiment, points)]
     return points
+
+
+#: Grid-point key (and table column) naming a run's knock-out arm; ``none`` for the grid itself.
+KNOCKOUT = "knockout"
+
+
+def knockout_overrides(claim_id: str) -> dict[str, Any]:
+    """The registry's override that switches off ``claim_id``'s by-construction mechanism."""
+    from diffusion.claims import get_claim  # the registry is data; imported late to keep layers apart
+
+    knockout = get_claim(claim_id).knockout
+    if not knockout.named:
+        raise ConfigError(f"experiment.knockouts names {claim_id}, but the claims registry names no knock-out "
+                          f"override for it ({knockout.reason}); remove it from experiment.knockouts.")
+    return dict(knockout.overrides)
+
+
+def _knockout_points(experiment: ExperimentConfig, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The extra grid points of the knock-out arms, after the grid's own (additive: the grid's
+    points and their order are unchanged)."""
+    extra = []
+    for claim_id, where in experiment.knockouts.items():
+        knockout_overrides(claim_id)
+        where = dict(where or {})
+        for key, values in where.items():
+            if key not in experiment.sweep:
+                raise ConfigError(f"experiment.knockouts.{claim_id} places the arm at {key!r}, which the sweep does "
+                                  f"not vary; use one of: {', '.join(experiment.sweep) or '(no sweep)'}.")
+            values = list(values) if isinstance(values, (list, tuple)) else [values]
+            missing = [v for v in values if v not in list(experiment.sweep[key])]
+            if missing:
+                raise ConfigError(f"experiment.knockouts.{claim_id}: {key}={missing[0]!r} is not a swept value "
+                                  f"({list(experiment.sweep[key])}).")
+            where[key] = values
+        extra += [{**point, KNOCKOUT: claim_id} for point in points
+                  if all(point[key] in values for key, values in where.items())]
+    return extra
 
 
 def apply_point(config: Config, point: dict[str, Any]) -> Settings:
@@ -350,8 +394,11 @@ def apply_point(config: Config, point: dict[str, Any]) -> Settings:
         elif key in SWEEPABLE_GROUPS:
             for name, setting in _group_option(key, value).items():
                 _assign(config, f"{key}.{name}", copy.deepcopy(setting))
-        else:
+        elif key != KNOCKOUT:
             _assign(config, key, value)
+    if point.get(KNOCKOUT, "none") != "none":  # the arm's override, after the point's own values
+        for key, value in knockout_overrides(point[KNOCKOUT]).items():
+            _assign(config, key, copy.deepcopy(value))
     for section in (config, *(getattr(config, f.name) for f in dataclasses.fields(config))):
         post_init = getattr(section, "__post_init__", None)
         if dataclasses.is_dataclass(section) and post_init is not None:
