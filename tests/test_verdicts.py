@@ -233,3 +233,55 @@ def test_knockout_split_replaces_base_rows_where_the_arm_ran():
     arm = arms["S2"]["outcomes"]
     assert sorted(arm["focal_follower_gain"]) == [1.0, 1.0, 1.0, 2.0]  # organic kept, gifting swapped
     assert list(arms["S2"][common.ARM_POINTS]["strategy"]) == ["gifting"]
+
+
+# Knock-out arms on the grid (diffusion.config.grid / apply_point).
+
+def _experiment(**knockouts):
+    from diffusion.config import ExperimentConfig
+
+    return ExperimentConfig(name="t", claims=["W3"], sweep={"network.weak_tie_share": [0.0, 0.2]}, knockouts=knockouts)
+
+
+def test_knockout_arms_are_extra_grid_points_with_the_registry_override():
+    from diffusion.config import Config, apply_point, grid
+
+    points = grid(_experiment(W3={"network.weak_tie_share": [0.2]}))
+    assert points == [
+        {"network.weak_tie_share": 0.0, "knockout": "none"},
+        {"network.weak_tie_share": 0.2, "knockout": "none"},
+        {"network.weak_tie_share": 0.2, "knockout": "W3"},
+    ]
+    config = Config()
+    assert config.behaviour.share_homophily > 0
+    assert apply_point(config, points[2]).behaviour.share_homophily == 0.0
+    assert apply_point(config, points[1]).behaviour.share_homophily == config.behaviour.share_homophily
+    assert grid(_experiment()) == [{"network.weak_tie_share": 0.0}, {"network.weak_tie_share": 0.2}]
+
+
+@pytest.mark.parametrize(
+    ("knockouts", "message"),
+    [
+        ({"W1": {}}, "names no knock-out override"),
+        ({"W3": {"network.n_users": [10]}}, "does not vary"),
+        ({"W3": {"network.weak_tie_share": [0.5]}}, "not a swept value"),
+        ({"W9": {}}, "unknown claim ID"),
+    ],
+)
+def test_bad_knockout_arms_are_refused(knockouts, message):
+    from diffusion.config import grid
+
+    with pytest.raises(ConfigError, match=message):
+        grid(_experiment(**knockouts))
+
+
+def test_every_experiment_arm_belongs_to_a_claim_it_tests():
+    from omegaconf import OmegaConf
+
+    from diffusion.config import conf_dir
+
+    for path in sorted((conf_dir() / "experiment").glob("*.yaml")):
+        experiment = OmegaConf.load(path).experiment
+        for claim_id in experiment.get("knockouts", {}):
+            assert claim_id in experiment.claims, (path.name, claim_id)
+            assert claims.CLAIMS[claim_id].knockout.named
