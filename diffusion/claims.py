@@ -417,3 +417,11 @@ def get_claim(claim_id: str) -> Claim:
 
 
 CLAIMS = _attach(CLAIMS, _JUDGED)
+
+
+if __name__ == "__main__":  # python -m diffusion.claims: the all-claims table (diffusion.claims_table)
+    import sys
+
+    from diffusion.claims_table import main
+
+    sys.exit(main())

@@ -95,6 +95,10 @@ def main() -> None:
     for name in args.names or experiments():
         record = make_reference(name)
         print(f"{name}: {record['wall_seconds']:.0f} s -> experiments/{name}/reference/", flush=True)
+    # The all-claims table is built from the references: keep it in step with them.
+    from diffusion.claims_table import main as claims_table
+
+    claims_table(["--write"])
 
 
 if __name__ == "__main__":
