@@ -173,9 +173,16 @@ def write_report(
     notes: list[str] = (),
 ) -> Path:
     """Write the Markdown report and ``effects.csv`` beside it; return the report's path."""
+    path = Path(path)
+    table = effects_table(claim_results)
+    verdict_figures = _verdict_figures(claim_results, table, path.parent)
     lines = [f"# {title}", ""]
     lines += [f"- **{key}**: `{value}`" for key, value in header.items() if value is not None]
     lines.append("")
+    # A calibration flag (analyses.common.survey_check) is repeated at the top, where a reader starts.
+    lines += [note.split(" Simulated survey")[0] + " See Notes." for note in notes if note.startswith("**Calibration flag:**")]
+    if lines[-1] != "":
+        lines.append("")
     if claim_results:
         lines += ["## Summary", "", "| claim | our paraphrase (source) | part | estimate (95% CI) | part verdict | "
                   "claim verdict | origin |", "|---|---|---|---|---|---|---|"]
@@ -214,7 +221,8 @@ def write_report(
             for extra in result.extra_effects:
                 lines.append(f"Also: {extra.description}: {effect_text(extra)}.")
             lines += ["", f"*Conditions.* {result.conditions}", ""]
-            lines += [f"![{Path(fig).stem}]({fig})" for fig in result.figures]
+            shown = [verdict_figures[result.claim_id]] if result.claim_id in verdict_figures else []
+            lines += [f"![{Path(fig).stem}]({fig})" for fig in [*shown, *result.figures]]
             lines.append("")
     if notes:
         lines += ["## Notes", ""] + [f"- {note}" for note in notes] + [""]
@@ -222,10 +230,31 @@ def write_report(
     others = [fig for fig in figures if fig not in listed]
     if others:
         lines += ["## Other figures", ""] + [f"![{Path(fig).stem}]({fig})" for fig in others] + [""]
-    path = Path(path)
     path.write_text("\n".join(lines))
-    effects_table(claim_results).to_csv(path.parent / EFFECTS_FILE, index=False)
+    table.to_csv(path.parent / EFFECTS_FILE, index=False)
     return path
+
+
+def _verdict_figures(claim_results: list[ClaimResult], table: pd.DataFrame, out_dir: Path) -> dict[str, str]:
+    """Draw each claim's verdict figure (the paired effect of every part with its interval, the
+    smallest effect of interest and the knock-out arm; :func:`diffusion.plots.effect_panels`)
+    into ``out_dir/figures``; return claim ID -> path relative to ``out_dir``."""
+    from diffusion import plots  # figures only when a report is written
+
+    paths = {}
+    for result in claim_results:
+        claim = get_claim(result.claim_id)
+        rows = table[(table["claim"] == result.claim_id) & table["role"].isin(["part", "knockout"])]
+        source = "; ".join(f"{what} {value:g}" if value else what for value, kind, what in claim.figures)
+        fig = plots.effect_panels(
+            rows, title=f"{claim.id}: {result.verdict}" + (" — built in, not evidence" if result.origin == BUILT_IN else ""),
+            xlabels={p.name: f"{p.measure} ({p.unit})" for p in claim.parts},
+            source=f"{source}, {claim.source}" if source else claim.source,
+        )
+        name = f"verdict_{claim.id}.png"
+        plots.save_figure(fig, out_dir / "figures" / name)
+        paths[result.claim_id] = f"figures/{name}"
+    return paths
 
 
 #: Machine-readable twin of the report's effects, written next to ``report.md``.

@@ -285,3 +285,20 @@ def test_every_experiment_arm_belongs_to_a_claim_it_tests():
         for claim_id in experiment.get("knockouts", {}):
             assert claim_id in experiment.claims, (path.name, claim_id)
             assert claims.CLAIMS[claim_id].knockout.named
+
+
+def test_survey_check_flags_settings_that_leave_the_calibrated_tolerance():
+    from diffusion.analyses import common
+
+    rng = np.random.default_rng(0)
+    calibrated = pd.DataFrame({
+        "survey_trust_share": 0.32 + rng.normal(0, 0.005, 20),
+        "survey_recommend_share": 0.47 + rng.normal(0, 0.005, 20),
+        "survey_accept_again_share": 0.84 + rng.normal(0, 0.005, 20),
+    })
+    text, flagged = common.survey_check(calibrated)
+    assert not flagged and "P1 survey_trust_share 0.3" in text
+    moved = calibrated.assign(survey_trust_share=calibrated["survey_trust_share"] + 0.3)
+    text, flagged = common.survey_check(moved)
+    assert flagged and text.startswith("**Calibration flag:**")
+    assert common.with_survey(["n"], moved)[0] == text

@@ -81,6 +81,44 @@ def knockout_effects(arms: dict[str, dict[str, pd.DataFrame]], claim_id: str, co
     return compute(arms[claim_id])
 
 
+#: The simulated survey (P1-P3, calibration inputs; source 000 §2.3): column and the source's figure.
+SURVEY = (("P1", "survey_trust_share", 0.32), ("P2", "survey_recommend_share", 0.40), ("P3", "survey_accept_again_share", 0.84))
+
+
+def survey_check(outcomes: pd.DataFrame) -> tuple[str, bool]:
+    """The simulated survey P1-P3 over this experiment's runs, judged like the claims table does
+    (the registry's parts: within ±0.03 of 0.32 and 0.84, above 0.40 by 0.03), and whether the
+    experiment's settings move any answer clearly outside that tolerance (a *contradicted*
+    reading): the behaviour defaults were calibrated without live streams or local merchants,
+    so an experiment that turns them on can move the survey (issue 18)."""
+    from diffusion.claims import get_claim
+
+    parts, flagged = [], False
+    for claim_id, column, target in SURVEY:
+        if column not in outcomes.columns:
+            continue
+        part = get_claim(claim_id).parts[0]
+        effect = analysis.mean_effect(cluster_means(outcomes, [], [column]) if "world_group" in outcomes else outcomes,
+                                      measure=column, offset=target, description=column)
+        verdict = analysis.judge(effect, direction=part.direction, sesoi=part.sesoi).verdict
+        flagged |= verdict == analysis.CONTRADICTED
+        parts.append(f"{claim_id} {column} {effect.estimate + target:.3f} (95% CI {effect.ci_low + target:.3f} to "
+                     f"{effect.ci_high + target:.3f}; source {target:g}, tolerance ±{part.sesoi:g}: {verdict})")
+    if not parts:
+        return "", False
+    text = "Simulated survey over this experiment's runs (calibration inputs, P1-P3): " + "; ".join(parts) + "."
+    if flagged:
+        text = ("**Calibration flag:** this experiment's settings move the simulated survey outside the calibrated "
+                "tolerance, so its behaviour is not the calibrated one. " + text)
+    return text, flagged
+
+
+def with_survey(notes: list[str], outcomes: pd.DataFrame) -> list[str]:
+    """A report's notes with the simulated-survey check (:func:`survey_check`) first."""
+    text, _ = survey_check(outcomes)
+    return [text, *notes] if text else list(notes)
+
+
 def cluster_means(frame: pd.DataFrame, by: list[str], measures: list[str]) -> pd.DataFrame:
     """Average replicates within each ``world_group`` (they share a network), so intervals are
     taken over independent units. Frames without world groups are returned unchanged."""

@@ -288,7 +288,6 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     notes = [
         f"{n_points} weak-tie shares x {settings.run.n_replicates} paired replicates, "
         f"{settings.network.n_users} users, {settings.run.n_steps} days per run.",
-        _survey_line(tables["outcomes"]),
     ]
     return report.write_report(
         out_dir / "report.md",
@@ -296,16 +295,5 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
         claim_results=results,
         header=common.header(header, settings),
         figures=list(relative.values()),
-        notes=notes,
+        notes=common.with_survey(notes, tables["outcomes"]),
     )
-
-
-def _survey_line(outcomes: pd.DataFrame) -> str:
-    reference = outcomes.loc[(outcomes[X] - 0.2).abs().idxmin(), X]
-    outcomes = outcomes[outcomes[X] == reference]
-    parts = [f"Simulated survey (P1-P3, calibration inputs) at weak-tie share {reference:g}:"]
-    for column, target in (("survey_trust_share", "0.32"), ("survey_recommend_share", "> 0.40"),
-                           ("survey_accept_again_share", "0.84")):
-        mean, low, high = analysis.mean_ci(outcomes[column].dropna().to_numpy())
-        parts.append(f"{column} {mean:.3f} (95% CI {low:.3f}-{high:.3f}; source {target})")
-    return parts[0] + " " + "; ".join(parts[1:]) + "."
