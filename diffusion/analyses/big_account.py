@@ -142,8 +142,10 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
         )
         cost = analysis.mean_effect(main[main[S] == strategy], measure="focal_cost",
                                     description=f"cost per focal account over the run (yuan), {strategy}")
-        # A budget fixed by the design (gifting, paid traffic) does not vary: a fact, not an estimate.
-        cost = dataclasses.replace(cost, deterministic=bool(cost.n > 0 and cost.ci_low == cost.ci_high))
+        # Gifting spends its whole daily budget every day (diffusion.strategies.gifting): its cost
+        # is set by the design, a fact rather than an estimate.
+        fixed = strategy == "gifting" and cost.n > 0 and cost.ci_low == cost.ci_high
+        cost = dataclasses.replace(cost, deterministic=bool(fixed))
         extra, effects = [per_cost, cost], {"growth": effect}
         arm = common.knockout_effects(
             knockouts, claim, lambda t: {"growth": growth_effect(t["outcomes"][t["outcomes"][C] == cold], strategy)})
