@@ -259,15 +259,8 @@ def test_knockout_arms_are_extra_grid_points_with_the_registry_override():
     assert grid(_experiment()) == [{"network.weak_tie_share": 0.0}, {"network.weak_tie_share": 0.2}]
 
 
-@pytest.mark.parametrize(
-    ("knockouts", "message"),
-    [
-        ({"W1": {}}, "names no knock-out override"),
-        ({"W3": {"network.n_users": [10]}}, "does not vary"),
-        ({"W3": {"network.weak_tie_share": [0.5]}}, "not a swept value"),
-        ({"W9": {}}, "unknown claim ID"),
-    ],
-)
+@pytest.mark.parametrize(("knockouts", "message"), [({"W1": {}}, "names no knock-out override"),
+                                                  ({"W9": {}}, "unknown claim ID")])
 def test_bad_knockout_arms_are_refused(knockouts, message):
     from diffusion.config import grid
 
@@ -275,16 +268,32 @@ def test_bad_knockout_arms_are_refused(knockouts, message):
         grid(_experiment(**knockouts))
 
 
+def test_an_arm_outside_a_narrowed_sweep_does_not_run():
+    from diffusion.config import grid
+
+    # the sweep no longer has 0.5: no arm; a key the sweep does not vary: no constraint
+    assert [p["knockout"] for p in grid(_experiment(W3={"network.weak_tie_share": [0.5]}))] == ["none", "none"]
+    assert [p["knockout"] for p in grid(_experiment(W3={"network.n_users": [10]}))] == ["none", "none", "W3", "W3"]
+
+
 def test_every_experiment_arm_belongs_to_a_claim_it_tests():
     from omegaconf import OmegaConf
 
     from diffusion.config import conf_dir
 
+    from diffusion.config import ExperimentConfig, grid
+
     for path in sorted((conf_dir() / "experiment").glob("*.yaml")):
         experiment = OmegaConf.load(path).experiment
-        for claim_id in experiment.get("knockouts", {}):
+        knockouts = OmegaConf.to_container(experiment.knockouts) if "knockouts" in experiment else {}
+        for claim_id, where in knockouts.items():
             assert claim_id in experiment.claims, (path.name, claim_id)
             assert claims.CLAIMS[claim_id].knockout.named
+            # every place is a swept key and value, so the arm runs (no typo silently drops it)
+            for key, values in where.items():
+                assert key in experiment.sweep and set(values) <= set(experiment.sweep[key]), (path.name, claim_id, key)
+        planned = grid(ExperimentConfig(name=path.stem, sweep=OmegaConf.to_container(experiment.sweep), knockouts=knockouts))
+        assert set(knockouts) <= {p.get("knockout") for p in planned}, path.name
 
 
 def test_survey_check_flags_settings_that_leave_the_calibrated_tolerance():
