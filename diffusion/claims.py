@@ -36,6 +36,7 @@ CONVENTION = {
     "ratio": "0.1 on a dimensionless ratio or coefficient where 1 means proportional: a 10% difference",
     "money": "the value of one sale at the model's median price (40 yuan) per creator over the run",
     "source": "the source's own number or tolerance",
+    "stated": "neither the source nor a unit convention fits: the value is reasoned in the part's basis",
 }
 
 
@@ -249,9 +250,9 @@ _JUDGED: dict[str, dict[str, Any]] = {
         experiment="robustness", combine="all parts",
         parts=(Part("structure", "giant component after targeted minus after random removal (30% of users)", 0,
                     "share of users", 0.10, "targeted removal may cost at most 10 points of all users more than random "
-                    "failure: a network that loses a tenth of its users to an attack is not 'little affected'", "source"),
+                    "failure: a network that loses a tenth of its users to an attack is not 'little affected'", "stated"),
                Part("function", "standard cascade reach after targeted minus after random removal (30% of users)", 0,
-                    "share of users", 0.10, "as for structure", "source")),
+                    "share of users", 0.10, "as for structure", "stated")),
         knockout=_none("removal acts on the network's structure only; no rule was added for this claim"),
     ),
     "P1": dict(
