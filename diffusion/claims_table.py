@@ -49,7 +49,9 @@ def _interval(row) -> str:
 
 def _source_figure(claim: Claim) -> str:
     if not claim.figures:
-        return "direction only"
+        if any(part.direction == 0 for part in claim.parts):
+            return "no number (claims no effect that matters)"
+        return "no number (a direction)"
     texts = []
     for value, kind, what in claim.figures:
         number = "" if value == 0 else (f"{value:,.0f} " if abs(value) >= 1000 else f"{value:g} ")
