@@ -14,10 +14,11 @@ a claim without a smallest effect or a knock-out entry is an error naming the cl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from diffusion.errors import ConfigError
+from diffusion.knockouts import KNOCKOUTS, Knockout
 
 #: The one convention for a smallest effect of interest (SESOI) where the source gives no
 #: number, cited by every part that uses it. A part states its value in the measure's own unit.
@@ -60,29 +61,6 @@ class Part:
 
 
 @dataclass(frozen=True)
-class Knockout:
-    """The knock-out control of a claim.
-
-    ``mechanism``: the model's rule that could produce the claimed result by construction;
-    ``overrides``: config keys that switch it off (dotted key -> value). ``reason`` says why no
-    override is named when ``overrides`` is empty. The experiment file places the arm on the
-    grid (``experiment.knockouts: {CLAIM: {sweep key: [values]}}``); it runs on the same
-    paired replicates.
-    """
-
-    mechanism: str
-    overrides: dict[str, Any] = field(default_factory=dict)
-    reason: str = ""
-
-    @property
-    def named(self) -> bool:
-        return bool(self.overrides)
-
-    def override_text(self) -> str:
-        return " ".join(f"{key}={value}" for key, value in self.overrides.items())
-
-
-@dataclass(frozen=True)
 class Claim:
     """One claim: ID, group, paraphrase, source section, mechanism, how it is measured,
     figures, the judged parts, how they combine, the knock-out control and the experiment."""
@@ -115,16 +93,10 @@ _A, _B, _C, _D, _E = (
     "inclusion and regional development",
 )
 
-# Shorthands for the registry below.
-_SHARE, _CONV, _DAYS, _COUNT = CONVENTION["share"], CONVENTION["conversion"], CONVENTION["days"], CONVENTION["count"]
 
 
 def _share(name: str, measure: str, direction: int) -> Part:
     return Part(name, measure, direction, "share (0-1)", 0.01, "0.01", "share")
-
-
-def _none(reason: str, mechanism: str = "none named") -> Knockout:
-    return Knockout(mechanism, {}, reason)
 
 
 CLAIMS: dict[str, Claim] = {c.id: c for c in (
@@ -197,54 +169,40 @@ _JUDGED: dict[str, dict[str, Any]] = {
             Part("purchases", "slope of the share of users buying on weak-tie share", +1, "share of users per unit of weak-tie share",
                  0.001 / 0.6, "0.001 of users (a conversion-sized share) across the swept range 0-0.6", "slope"),
         ),
-        knockout=_none("no rule of the model favours weak ties: bridges act only through the network's structure and "
-                       "the tie strengths, which the sweep itself varies"),
     ),
     "W2": dict(
         experiment="weak_ties",
         parts=(Part("depth", "mean campaign cascade depth minus 2 hops", +1, "hops", 1.0, "1 hop", "count"),),
-        knockout=_none("re-sharing is the general share rule every item follows; no term was added for this claim"),
     ),
     "W3": dict(
         experiment="weak_ties",
         parts=(Part("homophily", "conversion per delivery, same-circle minus other-circle ties", +1, "purchases per delivery",
                     0.001, "0.001", "conversion"),),
-        knockout=Knockout("the homophily term of the share and purchase rule (similar circles persuade more)",
-                          {"behaviour.share_homophily": 0.0}),
     ),
     "W4": dict(
         experiment="weak_ties",
         parts=(Part("follows", "new follows per view relative to view share, same-city feed minus other feeds", +1,
                     "ratio (1 = proportional)", 0.1, "0.1", "ratio"),),
-        knockout=Knockout("the same-city follow boost (views from the same-city feed turn into follows more often)",
-                          {"behaviour.same_city_follow_boost": 1.0}),
     ),
     "D1": dict(
         experiment="gatekeeping", combine="all parts",
         parts=(Part("newcomers", "newcomers' days to 100 views, decentralized minus popularity", -1, "days", 1.0, "1 day", "days"),
                _share("gini", "Gini of views across creators, decentralized minus popularity", -1)),
-        knockout=Knockout("the cold-start pool (a share of slots reserved for little-seen posts), which is not the "
-                          "heat throttle the claim describes", {"platform.policy.cold_start_share": 0.0}),
     ),
     "D2": dict(
         experiment="gatekeeping", combine="all parts",
         parts=(_share("diversity", "normalised entropy of views, decentralized minus centralized", +1),
                _share("peer_share", "share of views from peer shares, decentralized minus centralized", +1)),
-        knockout=_none("the contrast is between the two allocation rules the claim itself describes (an editor vs "
-                       "peers); there is no extra term to switch off"),
     ),
     "D3": dict(
         experiment="gatekeeping", combine="all parts",
         parts=(_share("top1", "top 1% of creators' share of views, centralized minus decentralized", +1),
                _share("gini", "Gini of views, centralized minus decentralized", +1)),
-        knockout=Knockout("the editor's head-user preference (score times (1 + followers) ** head_bias)",
-                          {"platform.policy.head_bias": 0.0}),
     ),
     "D4": dict(
         experiment="inclusive_traffic", combine="all parts",
         parts=(_share("earners", "share of creators earning anything, inclusive minus the comparison policy", +1),
                _share("gini", "Gini (of views or income), inclusive minus the comparison policy", -1)),
-        knockout=Knockout("the inclusive policy's Gini cap on discovery impressions", {"platform.policy.gini_cap": 1.0}),
     ),
     "D5": dict(
         experiment="robustness", combine="all parts",
@@ -253,69 +211,52 @@ _JUDGED: dict[str, dict[str, Any]] = {
                     "failure: a network that loses a tenth of its users to an attack is not 'little affected'", "stated"),
                Part("function", "standard cascade reach after targeted minus after random removal (30% of users)", 0,
                     "share of users", 0.10, "as for structure", "stated")),
-        knockout=_none("removal acts on the network's structure only; no rule was added for this claim"),
     ),
     "P1": dict(
         experiment=None,
         parts=(Part("survey", "simulated survey share buying out of trust minus 0.32", 0, "share", 0.03, "0.03", "survey"),),
-        knockout=_none("calibration input: the behaviour defaults are tuned to reproduce it (diffusion.calibration)"),
     ),
     "P2": dict(
         experiment=None,
         parts=(Part("survey", "simulated survey share of buyers recommending minus 0.40", +1, "share", 0.03, "0.03", "survey"),),
-        knockout=_none("calibration input: the behaviour defaults are tuned to reproduce it (diffusion.calibration)"),
     ),
     "P3": dict(
         experiment=None,
         parts=(Part("survey", "simulated survey share accepting again minus 0.84", 0, "share", 0.03, "0.03", "survey"),),
-        knockout=_none("calibration input: the behaviour defaults are tuned to reproduce it (diffusion.calibration)"),
     ),
     "P4": dict(
         experiment="private_traffic",
         parts=(Part("steadiness", "excess CV of per-post audience, followers minus public feeds (decentralized)", -1,
                     "coefficient of variation", 0.1, "0.1", "ratio"),),
-        knockout=_none("no rule makes follower audiences steadier; the follow feed's regularity comes from the "
-                       "general feed rules"),
     ),
     "P5": dict(
         experiment="gmv_tiers",
         parts=(Part("engagement", "change in log(1 + GMV) per SD of stream engagement, followers held fixed", +1,
                     "log GMV per SD", 0.1, "0.1 (about 10% more GMV per SD)", "ratio"),),
-        knockout=_none("engagement acts through the general trust-gain rule of every interaction; switching it off "
-                       "would switch off trust itself, not a claim-specific term"),
     ),
     "P6": dict(
         experiment="gmv_tiers",
         parts=(_share("mid_tier", "GMV share of the 100k-1M tier minus the largest other tier", +1),),
-        knockout=_none("no rule favours any follower tier; the shares follow from the follower distribution and trust"),
     ),
     "P7": dict(
         experiment="same_city",
         parts=(Part("local", "conversion, same-city minus other-city audiences", +1, "purchases per exposure", 0.001, "0.001",
                     "conversion"),),
-        knockout=Knockout("the same-city trust bonus (strangers of the creator's city trust more)",
-                          {"behaviour.same_city_trust_bonus": 0.0}),
     ),
     "P8": dict(
         experiment="gmv_tiers",
         parts=(Part("live", "conversion of trusting viewers, live stream minus short video", +1, "purchases per exposure",
                     0.001, "0.001", "conversion"),),
-        knockout=Knockout("the live purchase boost (a live showing multiplies the purchase probability)",
-                          {"behaviour.live_purchase_boost": 1.0}),
     ),
     "S1": dict(
         experiment="big_account",
         parts=(Part("growth", "followers gained per focal account, big_brings_small minus organic", +1, "followers", 1.0,
                     "1 follower", "count"),),
-        knockout=Knockout("the promotion's endorsement (a promoted view converts to a follow more often)",
-                          {"strategy.endorsement": 1.0}),
     ),
     "S2": dict(
         experiment="big_account",
         parts=(Part("growth", "followers gained per focal account, gifting minus organic", +1, "followers", 1.0,
                     "1 follower", "count"),),
-        knockout=Knockout("the gifter's endorsement (a view in a head streamer's room converts to a follow more often)",
-                          {"strategy.endorsement": 1.0}),
     ),
     "S3": dict(
         experiment="big_account", combine="all parts",
@@ -323,59 +264,47 @@ _JUDGED: dict[str, dict[str, Any]] = {
                     "1 follower", "count"),
                Part("warm_up", "viewers per stream, announced minus not announced (organic)", +1, "viewers", 1.0,
                     "1 viewer", "count")),
-        knockout=_none("paid traffic carries no endorsement (its follow multiplier is 1): the gain is the bought "
-                       "impressions the claim describes"),
     ),
     "S4": dict(
         experiment="big_account",
         parts=(Part("growth", "followers gained per focal account, mcn_matrix minus organic", +1, "followers", 1.0,
                     "1 follower", "count"),),
-        knockout=Knockout("the matrix's endorsement (a cross-promoted view converts to a follow more often)",
-                          {"strategy.endorsement": 1.0}),
     ),
     "S5": dict(
         experiment="big_account",
         parts=(Part("time", "days for a new account to reach 10 followers, cold-start pool on minus off (organic)", -1,
                     "days", 1.0, "1 day", "days"),),
-        knockout=_none("the cold-start pool is the platform support the claim describes; the contrast is its size"),
     ),
     "R1": dict(
         experiment="same_city",
         parts=(Part("merchants", "slope of local merchants' sales on the same-city feed weight", +1, "sales per run per unit weight",
                     1.0 / 0.3, "one sale across the swept range 0-0.3", "slope"),),
-        knockout=_none("local services are sold only to viewers of the merchant's city by design (no setting lifts "
-                       "that); the slope is the same-city feed's reach into that market",
-                       mechanism="city-only local services (platform.merchant_share)"),
     ),
     "R2": dict(
         experiment="inclusive_traffic",
         parts=(Part("poor_share", "share of earners from poor regions minus the source's 0.258", 0, "share", 0.03, "0.03",
                     "survey"),),
-        knockout=_none("no rule favours or hinders poor regions without the subsidy; the share is an outcome"),
     ),
     "R3": dict(
         experiment="inclusive_traffic",
         parts=(Part("uplift", "poor-region creators' mean income, largest subsidy minus none (decentralized)", +1, "yuan",
                     40.0, "40 yuan", "money"),),
-        knockout=_none("the reserved slots are the subsidy the claim describes; the contrast is its size"),
     ),
     "R4": dict(
         experiment="rural_leaders",
         parts=(Part("households", "households with income per leader minus 10 (the source's 'tens')", +1, "households",
                     1.0, "1 household", "count"),),
-        knockout=_none("each of a leader's sales goes to a neighbour's household by design; the count measures how "
-                       "many sales a leader makes", mechanism="leaders carry only neighbours' produce"),
     ),
     "R5": dict(
         experiment=None,
         parts=(Part("low_price", "conversion of low-price minus high-price goods among lower-tier-city users", +1,
                     "purchases per exposure", 0.001, "0.001", "conversion"),),
-        knockout=_none("no experiment yet (see issue 19)"),
     ),
 }
 
 
-def _attach(claims: dict[str, Claim], judged: dict[str, dict[str, Any]]) -> dict[str, Claim]:
+def _attach(claims: dict[str, Claim], judged: dict[str, dict[str, Any]],
+            knockouts: dict[str, Knockout] = KNOCKOUTS) -> dict[str, Claim]:
     """Claims with their judging entries, checked: every claim needs parts with a positive
     smallest effect of interest and a basis, a known combining rule and a knock-out entry."""
     from dataclasses import replace
@@ -388,7 +317,7 @@ def _attach(claims: dict[str, Claim], judged: dict[str, dict[str, Any]]) -> dict
         if entry is None:
             raise ConfigError(f"claim {claim_id} has no judging entry (parts with a smallest effect of interest, "
                               "and a knock-out control) in diffusion.claims.")
-        claim = replace(claim, **entry)
+        claim = replace(claim, **{"knockout": knockouts.get(claim_id), **entry})
         if not claim.parts:
             raise ConfigError(f"claim {claim_id} declares no part, so no smallest effect of interest.")
         for part in claim.parts:
@@ -420,9 +349,7 @@ def get_claim(claim_id: str) -> Claim:
 CLAIMS = _attach(CLAIMS, _JUDGED)
 
 
-if __name__ == "__main__":  # python -m diffusion.claims: the all-claims table (diffusion.claims_table)
-    import sys
+if __name__ == "__main__":  # python -m diffusion.claims runs the all-claims table's command
+    import runpy
 
-    from diffusion.claims_table import main
-
-    sys.exit(main())
+    runpy.run_module("diffusion.claims_table", run_name="__main__", alter_sys=True)

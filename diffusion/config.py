@@ -24,6 +24,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from diffusion.errors import ConfigError, DiffusionError
+from diffusion.knockouts import KNOCKOUTS
 from diffusion.networks import society as society_module
 from diffusion.networks.removal import REMOVAL_RULES
 from diffusion.params import BehaviourParams, CampaignParams, PlatformParams, check_range
@@ -205,7 +206,7 @@ class ExperimentConfig:
     sweep: dict[str, list[Any]] = field(default_factory=dict)
     #: Knock-out arms (issue 18): claim ID -> where the claim's knock-out runs, as
     #: ``{sweep key: [values]}`` (a sweep key left out: all its values). The override comes from
-    #: the claims registry (:class:`diffusion.claims.Knockout`); arms run on the same replicates
+    #: :data:`diffusion.knockouts.KNOCKOUTS`; arms run on the same replicates
     #: and their runs carry ``knockout = CLAIM`` (``none`` for the grid itself).
     knockouts: dict[str, Any] = field(default_factory=dict)
 
@@ -345,10 +346,12 @@ KNOCKOUT = "knockout"
 
 
 def knockout_overrides(claim_id: str) -> dict[str, Any]:
-    """The registry's override that switches off ``claim_id``'s by-construction mechanism."""
-    from diffusion.claims import get_claim  # the registry is data; imported late to keep layers apart
-
-    knockout = get_claim(claim_id).knockout
+    """The override that switches off ``claim_id``'s by-construction mechanism
+    (:data:`diffusion.knockouts.KNOCKOUTS`, cited by the claims registry)."""
+    knockout = KNOCKOUTS.get(claim_id)
+    if knockout is None:
+        raise ConfigError(f"experiment.knockouts names {claim_id!r}, an unknown claim ID; valid IDs: "
+                          f"{', '.join(KNOCKOUTS)}.")
     if not knockout.named:
         raise ConfigError(f"experiment.knockouts names {claim_id}, but the claims registry names no knock-out "
                           f"override for it ({knockout.reason}); remove it from experiment.knockouts.")

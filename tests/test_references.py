@@ -12,18 +12,17 @@ regenerate references with ``python experiments/make_references.py``.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
-
-import json
 
 import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
 from diffusion import compare as compare_module
-from diffusion.compare import Z, compare
+from diffusion.compare import compare
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCED = sorted(p.parent.parent.name for p in (REPO / "experiments").glob("*/reference/effects.csv"))

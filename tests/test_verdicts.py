@@ -279,9 +279,7 @@ def test_an_arm_outside_a_narrowed_sweep_does_not_run():
 def test_every_experiment_arm_belongs_to_a_claim_it_tests():
     from omegaconf import OmegaConf
 
-    from diffusion.config import conf_dir
-
-    from diffusion.config import ExperimentConfig, grid
+    from diffusion.config import ExperimentConfig, conf_dir, grid
 
     for path in sorted((conf_dir() / "experiment").glob("*.yaml")):
         experiment = OmegaConf.load(path).experiment
