@@ -6,9 +6,9 @@ Statements are our own English paraphrases; sources are the two documents' secti
 
 Each claim declares how it is judged (:class:`Part`: measure, claimed direction, unit and a
 smallest effect of interest with its basis), how its parts combine
-(:data:`diffusion.analysis.COMBINE_RULES`) and its knock-out control (:class:`Knockout`: the
-mechanism of the model that could produce the result by construction and the override that
-switches it off, or why none is named). The registry is checked when this module is imported:
+(:data:`diffusion.analysis.COMBINE_RULES`) and cites its knock-out control
+(:data:`diffusion.knockouts.KNOCKOUTS`: the mechanism of the model that could produce the result
+by construction and the override that switches it off, or why none is named). The registry is checked when this module is imported:
 a claim without a smallest effect or a knock-out entry is an error naming the claim.
 """
 
