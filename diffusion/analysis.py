@@ -1,4 +1,4 @@
-"""Statistics over replicates: means with t intervals, paired effects and verdicts.
+"""Statistics over replicates: means with t intervals, paired effects and the one verdict rule.
 
 Every stochastic result of the package is reported as a mean over replicates with a 95%
 Student-t confidence interval. Effects between scenarios are computed within each replicate
@@ -8,6 +8,7 @@ intervals are narrower than those of independent samples.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +18,11 @@ from scipy import stats
 
 @dataclass(frozen=True)
 class Effect:
-    """An estimated effect with its confidence interval."""
+    """An estimated effect with its confidence interval.
+
+    ``deterministic`` marks a quantity with no sampling variation by construction (a fixed
+    cost, a count set by the design): it is reported as a fact, never judged (:func:`judge`).
+    """
 
     measure: str
     description: str
@@ -25,6 +30,7 @@ class Effect:
     ci_low: float
     ci_high: float
     n: int
+    deterministic: bool = False
 
 
 def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
@@ -113,20 +119,167 @@ def mean_effect(df: pd.DataFrame, *, measure: str, offset: float = 0.0, descript
     return _effect(df[measure].to_numpy(), measure, description, level, offset)
 
 
-def verdict(effect: Effect, *, expected_sign: int, min_effect: float = 0.0) -> str:
-    """Turn an effect into "supported", "not supported" or "mixed".
+#: The four verdicts of the rule, in the order the legend lists them, then the two labels for
+#: results that are not judged.
+SUPPORTED, CONTRADICTED, NEGLIGIBLE, INCONCLUSIVE = "supported", "contradicted", "negligible", "inconclusive"
+NOT_MEASURABLE, FACT = "not measurable", "fact"
+VERDICTS = (SUPPORTED, CONTRADICTED, NEGLIGIBLE, INCONCLUSIVE)
 
-    * supported: the whole CI lies beyond ``min_effect`` on the expected side;
-    * not supported: the whole CI lies on the other side, or within ``±min_effect`` of zero;
-    * mixed: otherwise (the CI straddles the line: the data cannot tell).
+
+@dataclass(frozen=True)
+class Judgement:
+    """A verdict and the reason for it, in one sentence."""
+
+    verdict: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One outcome of the verdict rule: its name, its condition on the interval and the legend text.
+
+    ``applies(low, high, sesoi)`` receives the 95% interval on the claimed scale (multiplied by
+    the claim's direction, so that "the claimed direction" is always upwards) and the smallest
+    effect of interest; the first rule that applies gives the verdict.
     """
-    if expected_sign not in (-1, 1):
-        raise ValueError("expected_sign must be +1 or -1")
-    low, high = sorted((expected_sign * effect.ci_low, expected_sign * effect.ci_high))
-    if not (np.isfinite(low) and np.isfinite(high)):
-        return "mixed"
-    if low > min_effect:
-        return "supported"
-    if high < 0 or (min_effect > 0 and -min_effect <= low and high <= min_effect):
-        return "not supported"
-    return "mixed"
+
+    verdict: str
+    applies: Callable[[float, float, float], bool]
+    legend: str
+
+
+#: The rule for a directional claim (the claim says the effect goes one way), after Lakens'
+#: equivalence testing (two one-sided tests). Boundaries belong to the weaker outcome: an
+#: interval touching +SESOI is not "entirely beyond" it.
+DIRECTIONAL_RULES: tuple[Rule, ...] = (
+    Rule(SUPPORTED, lambda low, high, sesoi: low > sesoi,
+         "the whole interval lies beyond the smallest effect of interest in the claimed direction"),
+    Rule(CONTRADICTED, lambda low, high, sesoi: high < -sesoi,
+         "the whole interval lies beyond the smallest effect of interest in the opposite direction"),
+    Rule(NEGLIGIBLE, lambda low, high, sesoi: -sesoi < low and high < sesoi,
+         "the whole interval lies within plus or minus the smallest effect of interest: any effect is too small to matter"),
+    Rule(INCONCLUSIVE, lambda low, high, sesoi: True,
+         "otherwise: the interval reaches across a boundary, so the data cannot tell"),
+)
+
+#: The rule for a claim of equivalence (the claim says the effect is nil, e.g. D5 "one node
+#: failing has little effect", or a figure the model should reproduce, e.g. R2's 26%).
+EQUIVALENCE_RULES: tuple[Rule, ...] = (
+    Rule(SUPPORTED, lambda low, high, sesoi: -sesoi < low and high < sesoi,
+         "(claims of no effect, or of the source's figure) the whole interval lies within plus or minus the smallest effect of interest"),
+    Rule(CONTRADICTED, lambda low, high, sesoi: low > sesoi or high < -sesoi,
+         "(claims of no effect, or of the source's figure) the whole interval lies beyond the smallest effect of interest, on either side"),
+    Rule(INCONCLUSIVE, lambda low, high, sesoi: True,
+         "(claims of no effect, or of the source's figure) otherwise"),
+)
+
+#: Legend text of the two results that are not verdicts.
+NOT_JUDGED = {
+    NOT_MEASURABLE: "the estimate or its interval is undefined (no finite value, fewer than 2 independent "
+                    "units, or replicates that do not vary at all): no verdict is drawn from it",
+    FACT: "a quantity with no sampling variation by construction (a set cost, a design count): reported, not judged",
+}
+
+
+def rules_for(direction: int) -> tuple[Rule, ...]:
+    """The rule table for a claimed direction: +1 or -1 (directional) or 0 (equivalence)."""
+    if direction in (-1, 1):
+        return DIRECTIONAL_RULES
+    if direction == 0:
+        return EQUIVALENCE_RULES
+    raise ValueError(f"direction must be +1, -1 or 0, not {direction!r}")
+
+
+def judge(effect: Effect, *, direction: int, sesoi: float) -> Judgement:
+    """Judge an effect against a smallest effect of interest (SESOI) with its 95% interval.
+
+    Parameters
+    ----------
+    effect : Effect
+        The estimate and its 95% confidence interval.
+    direction : int
+        +1 or -1: the direction the claim predicts; 0: the claim predicts no effect (or the
+        effect is a difference from the source's figure that should vanish).
+    sesoi : float
+        The smallest effect of interest, positive, in the effect's unit (declared per claim in
+        :mod:`diffusion.claims`).
+
+    Returns
+    -------
+    Judgement
+        ``supported``, ``contradicted``, ``negligible`` or ``inconclusive`` (the first rule of
+        :func:`rules_for` that applies), or ``not measurable`` / ``fact`` with the reason.
+
+    Notes
+    -----
+    Equivalence-testing logic (two one-sided tests): an interval entirely beyond +SESOI shows an
+    effect that matters in the claimed direction; entirely within ±SESOI shows any effect is too
+    small to matter. The 95% interval is used for every boundary, which makes the equivalence
+    decision conservative (TOST at level 0.05 needs only the 90% interval).
+
+    References
+    ----------
+    .. [1] Lakens, D. (2017). Equivalence tests: a practical primer for t tests, correlations,
+       and meta-analyses. Social Psychological and Personality Science 8(4), 355-362.
+       https://doi.org/10.1177/1948550617697177
+    """
+    rules = rules_for(direction)
+    if not (np.isfinite(sesoi) and sesoi > 0):
+        raise ValueError(f"the smallest effect of interest must be a positive number, not {sesoi!r}")
+    if effect.deterministic:
+        return Judgement(FACT, "no sampling variation by construction")
+    values = (effect.estimate, effect.ci_low, effect.ci_high)
+    if not all(np.isfinite(v) for v in values):
+        return Judgement(NOT_MEASURABLE, f"the estimate or its interval is undefined (n={effect.n})")
+    if effect.n < 2:
+        return Judgement(NOT_MEASURABLE, f"fewer than 2 independent units (n={effect.n})")
+    if effect.ci_high - effect.ci_low <= 0:
+        return Judgement(NOT_MEASURABLE, f"the {effect.n} replicates do not vary (zero variance), so there is no interval")
+    sign = direction if direction else 1
+    low, high = sorted((sign * effect.ci_low, sign * effect.ci_high))
+    for rule in rules:
+        if rule.applies(low, high, sesoi):
+            return Judgement(rule.verdict, rule.legend)
+    raise AssertionError("the last rule always applies")  # pragma: no cover
+
+
+#: How the parts of a claim combine into its verdict (declared per claim in the registry).
+COMBINE_RULES = {
+    "single": "the claim has one part; its verdict is the claim's",
+    "all parts": "the claim holds only if every part does: supported when all parts are supported; "
+                 "contradicted when any part is contradicted; otherwise negligible when any part is negligible; "
+                 "otherwise not measurable when any part is; otherwise inconclusive",
+    "primary part": "the first (primary) part decides; the others are reported beside it",
+}
+
+
+def combine(verdicts: list[str], rule: str) -> str:
+    """Combine the parts' verdicts of a claim by a rule of :data:`COMBINE_RULES`."""
+    if rule not in COMBINE_RULES:
+        raise ValueError(f"unknown combining rule {rule!r}; known: {', '.join(COMBINE_RULES)}")
+    if not verdicts:
+        return NOT_MEASURABLE
+    if rule in ("single", "primary part"):
+        return verdicts[0]
+    if all(v == SUPPORTED for v in verdicts):
+        return SUPPORTED
+    for outcome in (CONTRADICTED, NEGLIGIBLE, NOT_MEASURABLE):
+        if outcome in verdicts:
+            return outcome
+    return INCONCLUSIVE
+
+
+def legend(directions: set[int] | None = None) -> list[str]:
+    """The verdict legend, one line per outcome, generated from the rule tables themselves.
+
+    ``directions``: the claimed directions present in a report (default: both kinds of rule).
+    """
+    directions = {1, 0} if directions is None else directions
+    lines = []
+    tables = [DIRECTIONAL_RULES] if directions & {1, -1} else []
+    if 0 in directions:
+        tables.append(EQUIVALENCE_RULES)
+    for table in tables:
+        lines += [f"*{rule.verdict}*: {rule.legend}." for rule in table]
+    lines += [f"*{name}*: {text}." for name, text in NOT_JUDGED.items()]
+    return lines

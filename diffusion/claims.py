@@ -3,18 +3,67 @@
 Statements are our own English paraphrases; sources are the two documents' section numbers:
 ``000`` is the 2021 case-study paper on Kuaishou's self-media + e-commerce model, ``004`` the
 2020 feature article on Kuaishou and poverty alleviation.
+
+Each claim declares how it is judged (:class:`Part`: measure, claimed direction, unit and a
+smallest effect of interest with its basis), how its parts combine
+(:data:`diffusion.analysis.COMBINE_RULES`) and cites its knock-out control
+(:data:`diffusion.knockouts.KNOCKOUTS`: the mechanism of the model that could produce the result
+by construction and the override that switches it off, or why none is named). The registry is checked when this module is imported:
+a claim without a smallest effect or a knock-out entry is an error naming the claim.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from diffusion.errors import ConfigError
+from diffusion.knockouts import KNOCKOUTS, Knockout
+
+#: The one convention for a smallest effect of interest (SESOI) where the source gives no
+#: number, cited by every part that uses it. A part states its value in the measure's own unit.
+CONVENTION = {
+    "share": "one percentage point (0.01) on a 0-1 scale (shares of users, creators, views or GMV; Gini; "
+             "normalised entropy): below what a platform report or a survey of this kind resolves",
+    "survey": "three percentage points (0.03) around a survey share: the margin of error of a survey of about "
+              "1,000 respondents (1.96 x sqrt(0.25/1000) = 0.031)",
+    "conversion": "a tenth of a percentage point (0.001) of purchases per exposure: about a tenth of the model's "
+                  "typical conversion (around 1%), the size a merchant would notice",
+    "days": "one day, the model's time step: a change smaller than one step is below the model's resolution",
+    "count": "one unit of the counted thing (a follower, a viewer, a hop, a household): the smallest change "
+             "that exists",
+    "slope": "the level convention spread over the swept range: a slope counts only if it moves the measure by "
+             "the level's smallest effect across the whole range",
+    "ratio": "0.1 on a dimensionless ratio or coefficient where 1 means proportional: a 10% difference",
+    "money": "the value of one sale at the model's median price (40 yuan) per creator over the run",
+    "source": "the source's own number or tolerance",
+    "stated": "neither the source nor a unit convention fits: the value is reasoned in the part's basis",
+}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One judged effect of a claim.
+
+    ``direction`` is +1 or -1 (the claim predicts a rise or a fall of the effect) or 0 (it
+    predicts no effect, or a value the effect is the difference from). ``sesoi`` is the smallest
+    effect of interest in ``unit``; ``basis`` names the :data:`CONVENTION` entry it follows and
+    says how the number follows from it.
+    """
+
+    name: str
+    measure: str
+    direction: int
+    unit: str
+    sesoi: float
+    basis: str
+    convention: str = "source"
 
 
 @dataclass(frozen=True)
 class Claim:
-    """One claim: ID, group, paraphrase, source section, mechanism, how it is measured, figures."""
+    """One claim: ID, group, paraphrase, source section, mechanism, how it is measured,
+    figures, the judged parts, how they combine, the knock-out control and the experiment."""
 
     id: str
     group: str
@@ -23,6 +72,17 @@ class Claim:
     mechanism: str
     measured_as: str
     figures: tuple[tuple[float, str, str], ...] = ()  # (value, "calibration" | "target", what)
+    parts: tuple[Part, ...] = ()
+    combine: str = "single"
+    knockout: Knockout | None = None
+    experiment: str | None = None  # the experiment whose report carries the verdict
+
+    def part(self, name: str) -> Part:
+        """The part called ``name``."""
+        for part in self.parts:
+            if part.name == name:
+                return part
+        raise ConfigError(f"claim {self.id} has no part {name!r}; its parts: {', '.join(p.name for p in self.parts)}.")
 
 
 _A, _B, _C, _D, _E = (
@@ -32,6 +92,12 @@ _A, _B, _C, _D, _E = (
     "creator strategies",
     "inclusion and regional development",
 )
+
+
+
+def _share(name: str, measure: str, direction: int) -> Part:
+    return Part(name, measure, direction, "share (0-1)", 0.01, "0.01", "share")
+
 
 CLAIMS: dict[str, Claim] = {c.id: c for c in (
     Claim("W1", _A, "Loose ties between different circles widen reach and let information travel fast between circles, so marketing through them works better.",
@@ -90,9 +156,200 @@ CLAIMS: dict[str, Claim] = {c.id: c for c in (
 )}
 
 
+#: How each claim is judged: its parts, how they combine, its knock-out control and the
+#: experiment whose report carries the verdict. Kept beside the statements so that a reader
+#: sees in one place what would count as support (see the module docstring).
+_JUDGED: dict[str, dict[str, Any]] = {
+    "W1": dict(
+        experiment="weak_ties", combine="all parts",
+        parts=(
+            Part("reach", "slope of final content reach on weak-tie share", +1, "share of users per unit of weak-tie share",
+                 0.01 / 0.6, "0.01 of users across the swept range 0-0.6", "slope"),
+            Part("speed", "days to half of final reach, highest minus lowest weak-tie share", -1, "days", 1.0, "1 day", "days"),
+            Part("purchases", "slope of the share of users buying on weak-tie share", +1, "share of users per unit of weak-tie share",
+                 0.001 / 0.6, "0.001 of users (a conversion-sized share) across the swept range 0-0.6", "slope"),
+        ),
+    ),
+    "W2": dict(
+        experiment="weak_ties",
+        parts=(Part("depth", "mean campaign cascade depth minus 2 hops", +1, "hops", 1.0, "1 hop", "count"),),
+    ),
+    "W3": dict(
+        experiment="weak_ties",
+        parts=(Part("homophily", "conversion per delivery, same-circle minus other-circle ties", +1, "purchases per delivery",
+                    0.001, "0.001", "conversion"),),
+    ),
+    "W4": dict(
+        experiment="weak_ties",
+        parts=(Part("follows", "new follows per view relative to view share, same-city feed minus other feeds", +1,
+                    "ratio (1 = proportional)", 0.1, "0.1", "ratio"),),
+    ),
+    "D1": dict(
+        experiment="gatekeeping", combine="all parts",
+        parts=(Part("newcomers", "newcomers' days to 100 views, decentralized minus popularity", -1, "days", 1.0, "1 day", "days"),
+               _share("gini", "Gini of views across creators, decentralized minus popularity", -1)),
+    ),
+    "D2": dict(
+        experiment="gatekeeping", combine="all parts",
+        parts=(_share("diversity", "normalised entropy of views, decentralized minus centralized", +1),
+               _share("peer_share", "share of views from peer shares, decentralized minus centralized", +1)),
+    ),
+    "D3": dict(
+        experiment="gatekeeping", combine="all parts",
+        parts=(_share("top1", "top 1% of creators' share of views, centralized minus decentralized", +1),
+               _share("gini", "Gini of views, centralized minus decentralized", +1)),
+    ),
+    "D4": dict(
+        experiment="inclusive_traffic", combine="all parts",
+        parts=(_share("earners", "share of creators earning anything, inclusive minus the comparison policy", +1),
+               _share("gini", "Gini (of views or income), inclusive minus the comparison policy", -1)),
+    ),
+    "D5": dict(
+        experiment="robustness", combine="all parts",
+        parts=(Part("structure", "giant component after targeted minus after random removal (30% of users)", 0,
+                    "share of users", 0.10, "targeted removal may cost at most 10 points of all users more than random "
+                    "failure: a network that loses a tenth of its users to an attack is not 'little affected'", "stated"),
+               Part("function", "standard cascade reach after targeted minus after random removal (30% of users)", 0,
+                    "share of users", 0.10, "as for structure", "stated")),
+    ),
+    "P1": dict(
+        experiment=None,
+        parts=(Part("survey", "simulated survey share buying out of trust minus 0.32", 0, "share", 0.03, "0.03", "survey"),),
+    ),
+    "P2": dict(
+        experiment=None,
+        parts=(Part("survey", "simulated survey share of buyers recommending minus 0.40", +1, "share", 0.03, "0.03", "survey"),),
+    ),
+    "P3": dict(
+        experiment=None,
+        parts=(Part("survey", "simulated survey share accepting again minus 0.84", 0, "share", 0.03, "0.03", "survey"),),
+    ),
+    "P4": dict(
+        experiment="private_traffic",
+        parts=(Part("steadiness", "excess CV of per-post audience, followers minus public feeds (decentralized)", -1,
+                    "coefficient of variation", 0.1, "0.1", "ratio"),),
+    ),
+    "P5": dict(
+        experiment="gmv_tiers",
+        parts=(Part("engagement", "change in log(1 + GMV) per SD of stream engagement, followers held fixed", +1,
+                    "log GMV per SD", 0.1, "0.1 (about 10% more GMV per SD)", "ratio"),),
+    ),
+    "P6": dict(
+        experiment="gmv_tiers",
+        parts=(_share("mid_tier", "GMV share of the 100k-1M tier minus the largest other tier", +1),),
+    ),
+    "P7": dict(
+        experiment="same_city",
+        parts=(Part("local", "conversion, same-city minus other-city audiences", +1, "purchases per exposure", 0.001, "0.001",
+                    "conversion"),),
+    ),
+    "P8": dict(
+        experiment="gmv_tiers",
+        parts=(Part("live", "conversion of trusting viewers, live stream minus short video", +1, "purchases per exposure",
+                    0.001, "0.001", "conversion"),),
+    ),
+    "S1": dict(
+        experiment="big_account",
+        parts=(Part("growth", "followers gained per focal account, big_brings_small minus organic", +1, "followers", 1.0,
+                    "1 follower", "count"),),
+    ),
+    "S2": dict(
+        experiment="big_account",
+        parts=(Part("growth", "followers gained per focal account, gifting minus organic", +1, "followers", 1.0,
+                    "1 follower", "count"),),
+    ),
+    "S3": dict(
+        experiment="big_account", combine="all parts",
+        parts=(Part("growth", "followers gained per focal account, paid_traffic minus organic", +1, "followers", 1.0,
+                    "1 follower", "count"),
+               Part("warm_up", "viewers per stream, announced minus not announced (organic)", +1, "viewers", 1.0,
+                    "1 viewer", "count")),
+    ),
+    "S4": dict(
+        experiment="big_account",
+        parts=(Part("growth", "followers gained per focal account, mcn_matrix minus organic", +1, "followers", 1.0,
+                    "1 follower", "count"),),
+    ),
+    "S5": dict(
+        experiment="big_account",
+        parts=(Part("time", "days for a new account to reach 10 followers, cold-start pool on minus off (organic)", -1,
+                    "days", 1.0, "1 day", "days"),),
+    ),
+    "R1": dict(
+        experiment="same_city",
+        parts=(Part("merchants", "slope of local merchants' sales on the same-city feed weight", +1, "sales per run per unit weight",
+                    1.0 / 0.3, "one sale across the swept range 0-0.3", "slope"),),
+    ),
+    "R2": dict(
+        experiment="inclusive_traffic",
+        parts=(Part("poor_share", "share of earners from poor regions minus the source's 0.258", 0, "share", 0.03, "0.03",
+                    "survey"),),
+    ),
+    "R3": dict(
+        experiment="inclusive_traffic",
+        parts=(Part("uplift", "poor-region creators' mean income, largest subsidy minus none (decentralized)", +1, "yuan",
+                    40.0, "40 yuan", "money"),),
+    ),
+    "R4": dict(
+        experiment="rural_leaders",
+        parts=(Part("households", "households with income per leader minus 10 (the source's 'tens')", +1, "households",
+                    1.0, "1 household", "count"),),
+    ),
+    "R5": dict(
+        experiment=None,
+        parts=(Part("low_price", "conversion of low-price minus high-price goods among lower-tier-city users", +1,
+                    "purchases per exposure", 0.001, "0.001", "conversion"),),
+    ),
+}
+
+
+def _attach(claims: dict[str, Claim], judged: dict[str, dict[str, Any]],
+            knockouts: dict[str, Knockout] = KNOCKOUTS) -> dict[str, Claim]:
+    """Claims with their judging entries, checked: every claim needs parts with a positive
+    smallest effect of interest and a basis, a known combining rule and a knock-out entry."""
+    from dataclasses import replace
+
+    from diffusion.analysis import COMBINE_RULES
+
+    out = {}
+    for claim_id, claim in claims.items():
+        entry = judged.get(claim_id)
+        if entry is None:
+            raise ConfigError(f"claim {claim_id} has no judging entry (parts with a smallest effect of interest, "
+                              "and a knock-out control) in diffusion.claims.")
+        claim = replace(claim, **{"knockout": knockouts.get(claim_id), **entry})
+        if not claim.parts:
+            raise ConfigError(f"claim {claim_id} declares no part, so no smallest effect of interest.")
+        for part in claim.parts:
+            if part.sesoi is None or not part.sesoi > 0 or not part.basis:
+                raise ConfigError(f"claim {claim_id}, part {part.name!r}: no smallest effect of interest (a positive "
+                                  "sesoi with its basis) is declared.")
+            if part.direction not in (-1, 0, 1):
+                raise ConfigError(f"claim {claim_id}, part {part.name!r}: direction must be +1, -1 or 0.")
+            if part.convention not in CONVENTION:
+                raise ConfigError(f"claim {claim_id}, part {part.name!r}: unknown convention {part.convention!r}.")
+        if claim.combine not in COMBINE_RULES or (len(claim.parts) > 1 and claim.combine == "single"):
+            raise ConfigError(f"claim {claim_id} has {len(claim.parts)} parts but combining rule {claim.combine!r}; "
+                              f"use one of: {', '.join(COMBINE_RULES)}.")
+        if claim.knockout is None or not (claim.knockout.named or claim.knockout.reason):
+            raise ConfigError(f"claim {claim_id} has no knock-out entry: name the mechanism and the override that "
+                              "switches it off, or say why none is named.")
+        out[claim_id] = claim
+    return out
+
+
 def get_claim(claim_id: str) -> Claim:
     """The claim with this ID, or a ConfigError listing the valid IDs."""
     try:
         return CLAIMS[claim_id]
     except KeyError:
         raise ConfigError(f"unknown claim ID {claim_id!r}; valid IDs: {', '.join(CLAIMS)}.") from None
+
+
+CLAIMS = _attach(CLAIMS, _JUDGED)
+
+
+if __name__ == "__main__":  # python -m diffusion.claims runs the all-claims table's command
+    import runpy
+
+    runpy.run_module("diffusion.claims_table", run_name="__main__", alter_sys=True)

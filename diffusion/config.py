@@ -24,6 +24,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from diffusion.errors import ConfigError, DiffusionError
+from diffusion.knockouts import KNOCKOUTS
 from diffusion.networks import society as society_module
 from diffusion.networks.removal import REMOVAL_RULES
 from diffusion.params import BehaviourParams, CampaignParams, PlatformParams, check_range
@@ -205,6 +206,11 @@ class ExperimentConfig:
     claims: list[str] = field(default_factory=list)
     #: Grid: dotted config key -> list of values. The product of all lists is run.
     sweep: dict[str, list[Any]] = field(default_factory=dict)
+    #: Knock-out arms (issue 18): claim ID -> where the claim's knock-out runs, as
+    #: ``{sweep key: [values]}`` (a sweep key left out: all its values). The override comes from
+    #: :data:`diffusion.knockouts.KNOCKOUTS`; arms run on the same replicates
+    #: and their runs carry ``knockout = CLAIM`` (``none`` for the grid itself).
+    knockouts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -369,7 +375,42 @@ def grid(experiment: ExperimentConfig) -> list[dict[str, Any]]:
     points: list[dict[str, Any]] = [{}]
     for key, values in experiment.sweep.items():
         points = [{**point, key: value} for point in points for value in values]
+    if experiment.knockouts:
+        points = [*({**point, KNOCKOUT: "none"} for point in points), *_knockout_points(experiment, points)]
     return points
+
+
+#: Grid-point key (and table column) naming a run's knock-out arm; ``none`` for the grid itself.
+KNOCKOUT = "knockout"
+
+
+def knockout_overrides(claim_id: str) -> dict[str, Any]:
+    """The override that switches off ``claim_id``'s by-construction mechanism
+    (:data:`diffusion.knockouts.KNOCKOUTS`, cited by the claims registry)."""
+    knockout = KNOCKOUTS.get(claim_id)
+    if knockout is None:
+        raise ConfigError(f"experiment.knockouts names {claim_id!r}, an unknown claim ID; valid IDs: "
+                          f"{', '.join(KNOCKOUTS)}.")
+    if not knockout.named:
+        raise ConfigError(f"experiment.knockouts names {claim_id}, but the claims registry names no knock-out "
+                          f"override for it ({knockout.reason}); remove it from experiment.knockouts.")
+    return dict(knockout.overrides)
+
+
+def _knockout_points(experiment: ExperimentConfig, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The extra grid points of the knock-out arms, after the grid's own (additive: the grid's
+    points and their order are unchanged). An arm runs where the grid has the listed values;
+    when a narrowed sweep leaves it none (e.g. ``experiment.sweep.strategy=[organic,local_ads]``)
+    it does not run, and the report says the claim's knock-out was not run. A key the sweep does
+    not vary places no constraint (the arm runs at the configured value)."""
+    extra = []
+    for claim_id, where in experiment.knockouts.items():
+        knockout_overrides(claim_id)
+        where = {key: list(values) if isinstance(values, (list, tuple)) else [values]
+                 for key, values in dict(where or {}).items() if key in experiment.sweep}
+        extra += [{**point, KNOCKOUT: claim_id} for point in points
+                  if all(point[key] in values for key, values in where.items())]
+    return extra
 
 
 def apply_point(config: Config, point: dict[str, Any]) -> Settings:
@@ -389,8 +430,11 @@ def apply_point(config: Config, point: dict[str, Any]) -> Settings:
         elif key in SWEEPABLE_GROUPS:
             for name, setting in _group_option(key, value).items():
                 _assign(config, f"{key}.{name}", copy.deepcopy(setting))
-        else:
+        elif key != KNOCKOUT:
             _assign(config, key, value)
+    if point.get(KNOCKOUT, "none") != "none":  # the arm's override, after the point's own values
+        for key, value in knockout_overrides(point[KNOCKOUT]).items():
+            _assign(config, key, copy.deepcopy(value))
     for section in (config, *(getattr(config, f.name) for f in dataclasses.fields(config))):
         post_init = getattr(section, "__post_init__", None)
         if dataclasses.is_dataclass(section) and post_init is not None:

@@ -8,6 +8,7 @@ backend is needed or touched (a notebook's backend stays as it is), and
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -215,3 +216,49 @@ def save_figure(fig: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=150)
     return path
+
+
+def effect_panels(
+    rows: pd.DataFrame,
+    *,
+    title: str,
+    xlabels: dict[str, str] | None = None,
+    source: str | None = None,
+) -> Figure:
+    """A claim's paired effects against their smallest effect of interest, one panel per part.
+
+    ``rows`` are one claim's rows of an effects table (:func:`diffusion.report.effects_table`):
+    ``role`` ``part`` (the model as configured) and ``knockout`` (the claim's mechanism
+    switched off), with ``part``, ``estimate``, ``ci_low``, ``ci_high``, ``direction``,
+    ``sesoi`` and ``verdict``. Each panel shades ±SESOI around zero, marks the claimed direction
+    and titles the part with its verdict; ``source`` (the source's figure and section) is added
+    to the figure's title. Zero is "no effect", or the source's figure for an effect written as
+    a difference from it.
+    """
+    xlabels = xlabels or {}
+    parts = rows[rows["role"] == "part"]
+    with sns.axes_style(STYLE):
+        fig = Figure(figsize=(4.6 * max(len(parts), 1), 3.4))
+        axes = fig.subplots(1, max(len(parts), 1), squeeze=False)[0]
+        for ax, (_, part) in zip(axes, parts.iterrows()):
+            knocked = rows[(rows["role"] == "knockout") & (rows["part"] == part["part"])]
+            arms = [("as modelled", part, "C0", "o")] + [("mechanism off", r, "0.45", "s") for _, r in knocked.iterrows()]
+            sesoi, direction = float(part["sesoi"]), int(part["direction"])
+            ax.axvspan(-sesoi, sesoi, color="0.88", zorder=0, label="± smallest effect of interest")
+            ax.axvline(0.0, color="black", linewidth=0.8)
+            for y, (_, row, colour, marker) in enumerate(arms):
+                estimate, low, high = (float(row[c]) for c in ("estimate", "ci_low", "ci_high"))
+                if not np.isfinite(estimate):
+                    continue
+                err = np.nan_to_num([[estimate - low], [high - estimate]])
+                ax.errorbar([estimate], [y], xerr=err, fmt=marker, color=colour, capsize=4)
+            ax.set_yticks(range(len(arms)), [label for label, *_ in arms])
+            ax.set_ylim(-0.7, len(arms) - 0.3)
+            claimed = {1: "claimed: above +SESOI →", -1: "← claimed: below −SESOI", 0: "claimed: within ±SESOI"}[direction]
+            ax.set_title(f"{part['part']}: {part['verdict']}\n{claimed}", fontsize=9)
+            ax.set_xlabel(textwrap.fill(xlabels.get(part["part"], str(part["description"])), 48), fontsize=8)
+        axes[0].legend(loc="lower left", fontsize=7, frameon=False)
+        heading = title if source is None else f"{title} (source: {source})"
+        fig.suptitle(textwrap.fill(heading, 60 * max(len(parts), 1)), fontsize=10)
+        fig.tight_layout()
+    return fig

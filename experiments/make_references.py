@@ -9,8 +9,12 @@ For each experiment, runs ``python -m diffusion +experiment=NAME`` (default scal
 2021) in a temporary folder, times it, and copies what a replicator compares against into
 ``experiments/NAME/reference/``: ``report.md``, ``summary.csv``, ``effects.csv`` (every reported
 effect with its 95% CI, machine-readable) and ``figures/``, plus ``run.json`` (command, wall
-time, date, cores, package version, config hash). ``tests/test_references.py`` (slow) reruns
-each experiment with another root seed and checks the effects against ``effects.csv``.
+time, date, cores, package version, config hash, estimand hash (the config without seed and
+replicate count, :func:`diffusion.compare.estimand_hash`), git revision and whether the tree was clean).
+``tests/test_staleness.py`` recomposes each experiment's configuration from the current code
+and fails when its hash differs from the reference's; ``tests/test_references.py`` (slow) reruns
+each experiment with another root seed and checks the effects against ``effects.csv``
+(``python -m diffusion.compare RUN_DIR`` does the same for any run).
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from omegaconf import OmegaConf
+
+from diffusion.compare import estimand_hash
+
 HERE = Path(__file__).resolve().parent
 COPIED = ("report.md", "summary.csv", "effects.csv")
 
@@ -34,6 +42,16 @@ def experiments() -> list[str]:
     """Experiments with a protocol folder and a config file."""
     conf = HERE.parent / "conf" / "experiment"
     return sorted(p.stem for p in conf.glob("*.yaml") if (HERE / p.stem).is_dir())
+
+
+def _clean_tree() -> bool | None:
+    """Whether the checkout has no uncommitted changes (a reference should come from a commit)."""
+    try:
+        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=HERE.parent,
+                             capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() == "" if out.returncode == 0 else None
 
 
 def make_reference(name: str) -> dict:
@@ -52,6 +70,7 @@ def make_reference(name: str) -> dict:
         for figure in sorted((Path(folder) / "figures").glob("*.png")):
             shutil.copy(figure, target / "figures" / figure.name)
         provenance = json.loads((Path(folder) / "provenance.json").read_text())
+        resolved = OmegaConf.to_container(OmegaConf.load(Path(folder) / ".hydra" / "config.yaml"), resolve=True)
     record = {
         "command": f"python -m diffusion +experiment={name}",
         "wall_seconds": round(seconds, 1),
@@ -59,7 +78,11 @@ def make_reference(name: str) -> dict:
         "cores": os.cpu_count(),
         "package_version": provenance.get("package_version"),
         "config_hash": provenance.get("config_hash"),
+        "estimand_hash": estimand_hash(resolved),
+        "git_revision": provenance.get("git_revision"),
+        "git_clean": _clean_tree(),
         "root_seed": provenance.get("root_seed"),
+        "experiment": name,
     }
     (target / "run.json").write_text(json.dumps(record, indent=1) + "\n")
     return record
@@ -72,6 +95,10 @@ def main() -> None:
     for name in args.names or experiments():
         record = make_reference(name)
         print(f"{name}: {record['wall_seconds']:.0f} s -> experiments/{name}/reference/", flush=True)
+    # The all-claims table is built from the references: keep it in step with them.
+    from diffusion.claims_table import main as claims_table
+
+    claims_table(["--write"])
 
 
 if __name__ == "__main__":

@@ -85,13 +85,12 @@ def test_paired_effects_on_constructed_data():
 
 @pytest.mark.parametrize(
     ("low", "high", "sign", "expected"),
-    [(0.1, 0.3, 1, "supported"), (-0.3, -0.1, 1, "not supported"), (-0.1, 0.2, 1, "mixed"),
-     (-0.3, -0.1, -1, "supported"), (0.01, 0.02, 1, "not supported")],
+    [(0.1, 0.3, 1, "supported"), (-0.3, -0.1, 1, "contradicted"), (-0.1, 0.2, 1, "inconclusive"),
+     (-0.3, -0.1, -1, "supported"), (0.01, 0.02, 1, "negligible")],
 )
 def test_verdict_rule(low, high, sign, expected):
     effect = analysis.Effect("m", "d", (low + high) / 2, low, high, 10)
-    min_effect = 0.05 if (low, high) == (0.01, 0.02) else 0.0
-    assert analysis.verdict(effect, expected_sign=sign, min_effect=min_effect) == expected
+    assert analysis.judge(effect, direction=sign, sesoi=0.05).verdict == expected
 
 
 def test_claims_registry_covers_every_claim():
@@ -102,7 +101,7 @@ def test_claims_registry_covers_every_claim():
 
 
 def test_figures_and_report_from_tables(tmp_path):
-    rows = [{"share": s, "kind": k, "replicate": r, "value": s + r * 0.01 + (k == "b")}
+    rows = [{"share": s, "kind": k, "replicate": r, "value": s * (4 + r) + r * 0.01 + (k == "b")}
             for s in (0.0, 0.5) for k in ("a", "b") for r in range(3)]
     df = pd.DataFrame(rows)
     summary = analysis.summarise(df, by=["share", "kind"], measures=["value"])
@@ -113,11 +112,11 @@ def test_figures_and_report_from_tables(tmp_path):
     for path in (line, bar, curve, lorenz):
         assert path.stat().st_size > 5_000
     effect = analysis.paired_difference(df[df.kind == "a"], scenario="share", low=0.0, high=0.5, measure="value")
-    result = report.ClaimResult("W1", effect, analysis.verdict(effect, expected_sign=1), 1, "Conditions.", ["f/line.png"])
+    result = report.claim_result("W2", {"depth": effect}, conditions="Conditions.", figures=["f/line.png"])
     path = report.write_report(tmp_path / "report.md", title="R", claim_results=[result],
                                header={"config hash": provenance.config_hash({"a": 1})}, figures=["f/line.png", "bar.png"])
     text = path.read_text()
-    assert "| W1 |" in text and "**supported**" in text and "bar.png" in text
+    assert "| W2 |" in text and "**supported**" in text and "bar.png" in text
     assert provenance.config_hash({"b": 2, "a": 1}) == provenance.config_hash({"a": 1, "b": 2})
 
 

@@ -45,7 +45,8 @@ def test_an_existing_dask_scheduler_gives_the_serial_tables(serial_weak_ties, da
                        f"run.scheduler={dask_cluster.scheduler_address}", f"hydra.run.dir={tmp_path}", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert_same_tables(tmp_path, serial_weak_ties)
-    assert len(list((tmp_path / "runs").glob("run-*/run.json"))) == 21  # written by the driver
+    # written by the driver: (7 shares + the W3 and W4 knock-out arms) x 3 replicates
+    assert len(list((tmp_path / "runs").glob("run-*/run.json"))) == 27
 
 
 def test_a_local_dask_cluster_and_joblib_workers_give_the_serial_tables(serial_weak_ties, tmp_path):
@@ -78,7 +79,8 @@ def test_hydra_multirun_with_each_launcher_then_collect(launcher, tmp_path):
 
     report = collect([sweep], tmp_path / "collected")
     outcomes = pd.read_parquet(tmp_path / "collected" / "outcomes.parquet")
-    assert outcomes.groupby("p_share").size().to_dict() == {0.15: 7, 0.3: 7}
+    # 7 shares + the W3 and W4 knock-out arms, one replicate each
+    assert outcomes.groupby("p_share").size().to_dict() == {0.15: 9, 0.3: 9}
     summary = pd.read_csv(tmp_path / "collected" / "summary.csv")
     assert {"p_share", "weak_tie_share"} <= set(summary.columns)
     assert report.is_file() and list((tmp_path / "collected").glob("*.parquet"))

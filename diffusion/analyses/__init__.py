@@ -2,7 +2,9 @@
 
 Each analysis is a function ``analyse(settings, tables, out_dir, *, header) -> Path`` that reads
 only the saved tables (never simulates), writes ``figures/*.png`` and ``report.md`` into the run
-folder and returns the report's path. :data:`ANALYSES` maps experiment names to them; an
+folder and returns the report's path. Runs of knock-out arms (``experiment.knockouts``) are
+split off first (:func:`common.split_knockouts`) and passed as ``knockouts``: claim ID -> the
+tables with that claim's mechanism switched off. :data:`ANALYSES` maps experiment names to them; an
 experiment without its own analysis gets :func:`generic.analyse` (summary table and report of
 the measures, no claim verdicts).
 """
@@ -16,6 +18,7 @@ import pandas as pd
 
 from diffusion.analyses import (
     big_account,
+    common,
     gatekeeping,
     generic,
     gmv_tiers,
@@ -43,4 +46,7 @@ ANALYSES = {
 def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any]) -> Path:
     """Run the analysis registered for ``settings.experiment.name`` (or the generic one)."""
     function = ANALYSES.get(settings.experiment.name, generic.analyse)
-    return function(settings, tables, out_dir, header=header)
+    base, arms = common.split_knockouts(tables, settings)
+    if function is generic.analyse:
+        return function(settings, base, out_dir, header=header)
+    return function(settings, base, out_dir, header=header, knockouts=arms)

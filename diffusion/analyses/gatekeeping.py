@@ -2,7 +2,8 @@
 
 Every policy runs on the same networks, posted items and feed slots (paired replicates; with
 ``run.worlds > 1`` replicates come in groups of independent worlds sharing a network, and
-intervals are taken over groups). Verdict rules, each a paired difference with a 95% interval:
+intervals are taken over groups). Effects, each a paired difference with a 95% interval judged
+by :func:`diffusion.analysis.judge` against the registry's smallest effects:
 
 * D1 — ``decentralized`` minus ``popularity`` (the same push of popular items without the
   throttle and the cold-start pool): newcomers' restricted mean days to 100 views must fall
@@ -14,11 +15,14 @@ intervals are taken over groups). Verdict rules, each a paired difference with a
 * D4 — ``inclusive`` minus ``popularity``: the Gini of views must fall and the share of
   creators earning anything must rise.
 
-A claim with two parts is supported (or not supported) only when both agree; mixed otherwise.
+A claim with two parts combines them by "all parts" (:data:`diffusion.analysis.COMBINE_RULES`).
+Knock-out arms (``experiment.knockouts``): D1 without the cold-start pool (the throttle alone),
+D3 with an editor without head-user preference.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -113,41 +117,47 @@ def _compare(outcomes: pd.DataFrame, high: str, low: str, measure: str) -> analy
     )
 
 
-def claim_results(outcomes: pd.DataFrame, paths: dict[str, str]) -> list[report.ClaimResult]:
+#: Per claim: the policy compared, the baseline, and the parts (registry part name, measure).
+SPECS = {
+    "D1": ("decentralized", "popularity", [("newcomers", "newcomer_days_to_100_views"), ("gini", "views_gini")],
+           ["gatekeeping_newcomer_survival.png", "gatekeeping_lorenz.png"]),
+    "D2": ("decentralized", "centralized", [("diversity", "view_entropy"), ("peer_share", "views_share_share")],
+           ["gatekeeping_metrics.png", "gatekeeping_cascade_ccdf.png"]),
+    "D3": ("centralized", "decentralized", [("top1", "views_top1_share"), ("gini", "views_gini")],
+           ["gatekeeping_lorenz.png"]),
+    "D4": ("inclusive", "popularity", [("gini", "views_gini"), ("earners", "earners_share")],
+           ["gatekeeping_metrics.png"]),
+}
+
+
+def claim_effects(outcomes: pd.DataFrame, claim: str) -> dict[str, analysis.Effect]:
+    """The paired effects of one claim's parts (policy minus baseline, see :data:`SPECS`)."""
+    high, low, parts, _ = SPECS[claim]
+    return {name: _compare(outcomes, high, low, measure) for name, measure in parts}
+
+
+def claim_results(outcomes: pd.DataFrame, paths: dict[str, str],
+                  knockouts: dict[str, dict[str, pd.DataFrame]] | None = None) -> list[report.ClaimResult]:
     """Verdicts for D1-D4 (rules in the module docstring)."""
     policies = set(outcomes[P])
-    specs = [
-        ("D1", "decentralized", "popularity", [("newcomer_days_to_100_views", -1), ("views_gini", -1)],
-         ["gatekeeping_newcomer_survival.png", "gatekeeping_lorenz.png"]),
-        ("D2", "decentralized", "centralized", [("view_entropy", +1), ("views_share_share", +1)],
-         ["gatekeeping_metrics.png", "gatekeeping_cascade_ccdf.png"]),
-        ("D3", "centralized", "decentralized", [("views_top1_share", +1), ("views_gini", +1)],
-         ["gatekeeping_lorenz.png"]),
-        ("D4", "inclusive", "popularity", [("views_gini", -1), ("earners_share", +1)],
-         ["gatekeeping_metrics.png"]),
-    ]
+    knockouts = knockouts or {}
     results = []
-    for claim, high, low, parts, figs in specs:
+    for claim, (high, low, _, figs) in SPECS.items():
         if not {high, low} <= policies:
             continue
-        effects = [_compare(outcomes, high, low, measure) for measure, _ in parts]
-        verdicts = [analysis.verdict(e, expected_sign=sign) for e, (_, sign) in zip(effects, parts)]
-        lines = [
-            f"{LABELS.get(measure, measure)} expected to {'rise' if sign > 0 else 'fall'}: {v}"
-            for (measure, sign), v in zip(parts, verdicts)
-        ]
-        results.append(report.ClaimResult(
-            claim_id=claim, effect=effects[0], verdict=common.combined_verdict(verdicts),
-            expected_sign=parts[0][1], extra_effects=effects[1:],
-            conditions=_conditions(claim, lines),
-            figures=[paths[f] for f in figs if f in paths],
-        ))
+        effects = claim_effects(outcomes, claim)
+        arm = common.knockout_effects(knockouts, claim, lambda t, c=claim: claim_effects(t["outcomes"], c))
+        result = report.claim_result(claim, effects, knockouts=arm, conditions="",
+                                     figures=[paths[f] for f in figs if f in paths])
+        lines = [f"{LABELS.get(p.effect.measure, p.effect.measure)}: {p.judgement.verdict}" for p in result.parts]
+        results.append(dataclasses.replace(result, conditions=_conditions(claim, lines)))
     return results
 
 
 _MECHANISM = {
     "D1": "The throttle (platform.policy.heat_threshold, throttle_exponent) and the cold-start pool "
-          "(cold_start_share) are what separate the decentralized feed from plain popularity.",
+          "(cold_start_share) are what separate the decentralized feed from plain popularity; the knock-out arm "
+          "keeps the throttle and removes the pool.",
     "D2": "Under the centralized policy every discovery slot shows one of the editor's top_k items; "
           "the decentralized feed samples broadly and lets shares (share_heat) raise heat.",
     "D3": "The editorial score multiplies appeal by (1 + followers) ** head_bias; with head_bias=0 the "
@@ -161,12 +171,13 @@ def _conditions(claim: str, lines: list[str]) -> str:
     return "Parts: " + "; ".join(lines) + ". " + _MECHANISM[claim]
 
 
-def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any]) -> Path:
+def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any],
+            knockouts: dict[str, dict[str, pd.DataFrame]] | None = None) -> Path:
     """Figures, summary table and report of the gatekeeping experiment; returns the report path."""
     paths, summary = figures(tables, out_dir, settings.run.n_steps)
     summary.to_csv(out_dir / "summary.csv", index=False)
     outcomes = tables["outcomes"]
-    results = claim_results(outcomes, paths)
+    results = claim_results(outcomes, paths, knockouts)
     notes = [
         f"{outcomes[P].nunique()} policies x {settings.run.n_replicates} paired replicates, "
         f"{settings.network.n_users} users ({outcomes['creators'].mean():.0f} creators, of whom "
@@ -187,5 +198,5 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
         out_dir / "report.md",
         title="Centralized gatekeeping vs decentralized cascades vs inclusive allocation (D1-D4)",
         claim_results=results, header=common.header(header, settings),
-        figures=list(paths.values()), notes=notes,
+        figures=list(paths.values()), notes=common.with_survey(notes, outcomes),
     )

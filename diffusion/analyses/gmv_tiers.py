@@ -5,16 +5,16 @@ boundaries scaled to the simulated population (:func:`diffusion.metrics.commerce
 its follower count at the end of the run. GMV is the value of everything the creator sold
 (short videos and streams).
 
-Verdict rules (per run, then mean and 95% CI over runs; at the default follower tail):
+Effects (per run, then mean and 95% CI over runs; at the default follower tail), judged by
+:func:`diffusion.analysis.judge` against the registry's smallest effects:
 
-* P6: GMV share of the 100k-1M tier minus the largest share among the other tiers; supported
-  when the interval lies above zero.
+* P6: GMV share of the 100k-1M tier minus the largest share among the other tiers.
 * P5: in a per-run regression of ``log(1 + GMV)`` on ``log(1 + followers)`` and stream
-  engagement (comments per stream viewer, standardised), the engagement coefficient;
-  supported when it lies above zero. Reported with it: the share of highly engaged mid-tier
-  creators (top engagement quartile of the 100k-1M tier) who out-earn the median creator of the
-  tier above.
-* P8: conversion of purchasable product exposures in live streams minus in short videos.
+  engagement (comments per stream viewer, standardised), the engagement coefficient.
+  Reported with it: the share of highly engaged mid-tier creators (top engagement quartile of
+  the 100k-1M tier) who out-earn the median creator of the tier above.
+* P8: conversion of purchasable product exposures in live streams minus in short videos, for
+  viewers who trust the creator; knock-out arm: no live purchase boost, at the default tail.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import pandas as pd
 
 from diffusion import analysis, plots, report
 from diffusion.analyses import common
+from diffusion.claims import get_claim
 from diffusion.metrics.commerce import TIER_BOUNDS, TIER_NAMES, scaled_followers, tier_of
 
 X = "follower_tail_index"
@@ -87,9 +88,19 @@ def engagement_outcomes(creators: pd.DataFrame, n_users: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any]) -> Path:
+def p8_effects(outcomes: pd.DataFrame) -> dict[str, analysis.Effect]:
+    """P8: conversion of trusting viewers, live minus short video, paired within runs."""
+    return {"live": analysis.paired_columns_difference(
+        outcomes, high="conversion_live_trusted", low="conversion_short_video_trusted",
+        description="purchases per product exposure of viewers who trust the creator, live stream minus short video",
+    )}
+
+
+def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any],
+            knockouts: dict[str, dict[str, pd.DataFrame]] | None = None) -> Path:
     """Figures, summary table and report of the GMV-tiers experiment."""
     n_users, default = settings.network.n_users, settings.network.follower_tail_index
+    knockouts = knockouts or {}
     # Without the sweep, every run has the configured tail index.
     outcomes, creators = (t if X in t.columns else t.assign(**{X: default}) for t in (tables["outcomes"], tables["creators"]))
     fig_dir, paths = out_dir / "figures", {}
@@ -127,17 +138,18 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
         analysis.mean_effect(part, measure="mid_tier_lead", description=f"the same at follower tail index {tail:g}")
         for tail, part in per_run.groupby(X)
     ]
-    holds = [f"{tail:g}" for (tail, _), e in zip(per_run.groupby(X), by_tail) if analysis.verdict(e, expected_sign=1) == "supported"]
+    mid_part = get_claim("P6").part("mid_tier")
+    holds = [f"{tail:g}" for (tail, _), e in zip(per_run.groupby(X), by_tail)
+             if analysis.judge(e, direction=mid_part.direction, sesoi=mid_part.sesoi).verdict == analysis.SUPPORTED]
     rank_lead = analysis.mean_effect(
         main, measure="rank_mid_lead",
         description="GMV share of the creators ranked in the top 10% but not the top 1% by followers, minus the larger other group",
     )
-    results.append(report.ClaimResult(
-        claim_id="P6", effect=p6, verdict=analysis.verdict(p6, expected_sign=1), expected_sign=1,
-        extra_effects=[*by_tail, rank_lead],
+    results.append(report.claim_result(
+        "P6", {"mid_tier": p6}, extra_effects=[*by_tail, rank_lead],
         conditions=(
             f"Tier boundaries scaled to {n_users:,} users ({bounds} followers). The mid tier takes the largest share "
-            f"at follower tail index {', '.join(holds) if holds else '(none of those run)'}. Heavier tails (smaller "
+            f"(supported by the same rule) at follower tail index {', '.join(holds) if holds else '(none of those run)'}. Heavier tails (smaller "
             "index) put more followers, and so more trusting buyers, in the head accounts, which then out-sell "
             "the mid tier although it has most creators; see the creator shares. Ranked tiers (top 1% vs next 9%) "
             "are the same question without the population scaling."
@@ -150,8 +162,8 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
                                  description="share of highly engaged 100k-1M creators who out-earn the median >=1M creator")
     followers = analysis.mean_effect(main, measure="followers_coefficient",
                                      description="change in log(1 + GMV) per unit of log(1 + followers), engagement held fixed")
-    results.append(report.ClaimResult(
-        claim_id="P5", effect=p5, verdict=analysis.verdict(p5, expected_sign=1), expected_sign=1, extra_effects=[loyal, followers],
+    results.append(report.claim_result(
+        "P5", {"engagement": p5}, extra_effects=[loyal, followers],
         conditions=(
             "Engagement is comments per stream viewer; each creator's propensity to interact is drawn once (mean 1/2), "
             "and every comment closes part of the viewer's trust gap, so engaged creators convert more of the same "
@@ -159,19 +171,18 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
         ),
         figures=[paths["gmv_tiers_sales_vs_followers.png"]],
     ))
-    p8 = analysis.paired_columns_difference(
-        main, high="conversion_live_trusted", low="conversion_short_video_trusted",
-        description="purchases per product exposure of viewers who trust the creator, live stream minus short video",
-    )
+    p8 = p8_effects(main)["live"]
+    arm = common.knockout_effects(knockouts, "P8", lambda t: p8_effects(t["outcomes"][t["outcomes"][X] == default]))
     p8_all = analysis.paired_columns_difference(
         main, high="conversion_live", low="conversion_short_video",
         description="the same over all viewers",
     )
-    results.append(report.ClaimResult(
-        claim_id="P8", effect=p8, verdict=analysis.verdict(p8, expected_sign=1), expected_sign=1, extra_effects=[p8_all],
+    results.append(report.claim_result(
+        "P8", {"live": p8}, knockouts=arm, extra_effects=[p8_all],
         conditions=(
             f"At equal trust, live conversion is multiplied by behaviour.live_purchase_boost = "
-            f"{settings.behaviour.live_purchase_boost:g} (assumed), so the like-for-like contrast checks the mechanism. "
+            f"{settings.behaviour.live_purchase_boost:g} (assumed), so the like-for-like contrast measures that "
+            "assumption; the knock-out arm sets it to 1. "
             f"Over all viewers ({common.describe(p8_all, 4)}) the comparison also depends on who watches: stream "
             "audiences are mostly followers, who trust more, while a one-day stream misses the peers' shares that let "
             "a viewer without trust buy a short video during its week of life."
@@ -186,5 +197,5 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     ]
     return report.write_report(
         out_dir / "report.md", title="GMV by follower tier, and sales against engagement (P5, P6, P8)",
-        claim_results=results, header=common.header(header, settings), figures=list(paths.values()), notes=notes,
+        claim_results=results, header=common.header(header, settings), figures=list(paths.values()), notes=common.with_survey(notes, outcomes),
     )

@@ -1,21 +1,24 @@
 """Analysis of the inclusive-traffic experiment (R2, R3, D4): who earns, and what a subsidy does.
 
-Verdict rules (paired over replicates, 95% intervals):
+Effects (paired over replicates, 95% intervals), judged by :func:`diffusion.analysis.judge`
+against the registry's smallest effects (:mod:`diffusion.claims`):
 
 * R2 (a target figure) — on the decentralized feed without subsidy (the platform's own
   mechanism as modelled), the share of earning creators (any income from sales) who live in
-  poor regions minus the source's 26%. Reproduced ("supported") when the whole interval lies
-  within ``±TARGET_TOLERANCE`` of it, "not supported" when it lies entirely outside, mixed
-  otherwise. Every configuration's value is listed, with what the model needs to reach 26%.
+  poor regions minus the source's 26%: an equivalence claim, reproduced ("supported") when
+  the whole interval lies within the smallest effect of it. Every configuration's value is
+  listed, with what the model needs to reach 26%.
 * R3 — on the decentralized feed, poor-region creators' mean income at the largest subsidy
-  minus without it must be positive. Its cost to the other creators (their mean income,
+  minus without it (claimed to rise). Its cost to the other creators (their mean income,
   same contrast) and the same contrasts under the other policies are reported with it.
-* D4 — ``inclusive`` minus ``centralized`` without subsidy: the share of creators earning
-  anything must rise and the Gini of income must fall.
+* D4 — ``inclusive`` minus ``centralized`` without subsidy, "all parts": the share of creators
+  earning anything (claimed to rise) and the Gini of income (claimed to fall); knock-out arm:
+  the inclusive policy without its Gini cap.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +27,11 @@ import pandas as pd
 
 from diffusion import analysis, plots, report
 from diffusion.analyses import common
+from diffusion.claims import get_claim
 
 P, S = "platform", "subsidy_share"
 #: The source's share of earners from poor regions (R2: 6.64M of 25.7M, source 004 (三)).
 TARGET_POOR_EARNER_SHARE = 6.64 / 25.7
-#: Half-width of the band around the target counted as reproducing it.
-TARGET_TOLERANCE = 0.03
 MEASURES = ["poor_earner_share", "earners_share", "poor_income_mean", "other_income_mean", "income_gini",
             "poor_creator_share", "gmv_total"]
 
@@ -85,7 +87,20 @@ def _needed(outcomes: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
-def claim_results(outcomes: pd.DataFrame, paths: dict[str, str]) -> list[report.ClaimResult]:
+def d4_effects(outcomes: pd.DataFrame) -> dict[str, analysis.Effect]:
+    """D4's parts: inclusive minus centralized, share of creators earning and income Gini."""
+    return {
+        name: analysis.paired_difference(outcomes, scenario=P, low="centralized", high="inclusive", measure=measure,
+                                         description=f"{label}, inclusive minus centralized")
+        for name, measure, label in (("earners", "earners_share", "share of creators earning anything"),
+                                     ("gini", "income_gini", "Gini of creator income"))
+    }
+
+
+def claim_results(outcomes: pd.DataFrame, paths: dict[str, str],
+                  knockouts: dict[str, dict[str, pd.DataFrame]] | None = None) -> list[report.ClaimResult]:
+    """Verdicts for R2, R3 and D4 (rules in the module docstring)."""
+    knockouts = knockouts or {}
     results = []
     policies, subsidies = set(outcomes[P]), sorted(outcomes[S].unique())
     low_s, high_s = subsidies[0], subsidies[-1]
@@ -94,20 +109,17 @@ def claim_results(outcomes: pd.DataFrame, paths: dict[str, str]) -> list[report.
     base = outcomes[(outcomes[P] == reference) & (outcomes[S] == low_s)]
     r2 = analysis.mean_effect(base, measure="poor_earner_share", offset=TARGET_POOR_EARNER_SHARE,
                               description=f"share of earners from poor regions minus 0.258 ({reference}, subsidy {low_s:g})")
-    inside = -TARGET_TOLERANCE <= r2.ci_low and r2.ci_high <= TARGET_TOLERANCE
-    outside = r2.ci_low > TARGET_TOLERANCE or r2.ci_high < -TARGET_TOLERANCE
-    r2_verdict = "supported" if inside else "not supported" if outside else "mixed"
     table = outcomes.groupby([P, S])["poor_earner_share"].mean()
     listing = ", ".join(f"{p} at {s:g}: {v:.3f}" for (p, s), v in table.items())
     poor_creators = analysis.mean_ci(outcomes["poor_creator_share"].to_numpy())
-    results.append(report.ClaimResult(
-        claim_id="R2", effect=r2, verdict=r2_verdict, expected_sign=+1,
+    results.append(report.claim_result(
+        "R2", {"poor_share": r2},
         conditions=(
             f"Poor regions hold {poor_creators[0]:.3f} of creators here (network.poor_city_share). Their share "
             f"of earners by policy and subsidy: {listing}. Without a subsidy the share of earners follows "
             "the share of creators, because poor-region creators are otherwise alike in the model; "
-            f"to reach 26% the model needs {_needed(outcomes)}. Reproduced means within ±{TARGET_TOLERANCE} "
-            "of the source's figure."
+            f"to reach 26% the model needs {_needed(outcomes)}. Reproduced (supported) means the whole interval "
+            f"lies within ±{get_claim('R2').part('poor_share').sesoi:g} of the source's figure."
         ),
         figures=[paths["inclusive_earners.png"]],
     ))
@@ -122,9 +134,8 @@ def claim_results(outcomes: pd.DataFrame, paths: dict[str, str]) -> list[report.
                     description=f"{whose} mean income, subsidy {high_s:g} minus {low_s:g} ({policy})",
                 ))
         uplift, cost = effects[0], effects[1]
-        results.append(report.ClaimResult(
-            claim_id="R3", effect=uplift, verdict=analysis.verdict(uplift, expected_sign=+1), expected_sign=+1,
-            extra_effects=effects[1:],
+        results.append(report.claim_result(
+            "R3", {"uplift": uplift}, extra_effects=effects[1:],
             conditions=(
                 f"The subsidy reserves a share of discovery slots for live products of poor-region creators "
                 f"(platform.policy.subsidy_share). Under {reference} it changes their mean income by "
@@ -135,27 +146,23 @@ def claim_results(outcomes: pd.DataFrame, paths: dict[str, str]) -> list[report.
         ))
 
     if {"inclusive", "centralized"} <= policies:
-        part = outcomes[outcomes[S] == low_s]
-        earners, gini = (
-            analysis.paired_difference(part, scenario=P, low="centralized", high="inclusive", measure=measure,
-                                       description=f"{label}, inclusive minus centralized")
-            for measure, label in (("earners_share", "share of creators earning anything"),
-                                   ("income_gini", "Gini of creator income"))
-        )
-        verdicts = [analysis.verdict(earners, expected_sign=+1), analysis.verdict(gini, expected_sign=-1)]
-        results.append(report.ClaimResult(
-            claim_id="D4", effect=earners, verdict=common.combined_verdict(verdicts), expected_sign=+1,
-            extra_effects=[gini],
-            conditions=(
-                f"Without subsidy. Earners: {verdicts[0]}; income Gini: {verdicts[1]}. Sales need attention and "
-                "trust, so spreading impressions spreads income only as far as buyers follow."
-            ),
+        d4 = d4_effects(outcomes[outcomes[S] == low_s])
+        arm = common.knockout_effects(knockouts, "D4", lambda t: d4_effects(t["outcomes"][t["outcomes"][S] == low_s]))
+        result = report.claim_result(
+            "D4", d4, knockouts=arm, conditions="",
             figures=[paths["inclusive_income_lorenz.png"]],
-        ))
+        )
+        verdicts = {p.name: p.judgement.verdict for p in result.parts}
+        results.append(dataclasses.replace(result, conditions=(
+            f"Without subsidy. Earners: {verdicts['earners']}; income Gini: {verdicts['gini']}. Sales need attention and "
+            "trust, so spreading impressions spreads income only as far as buyers follow. The knock-out arm lifts "
+            "the inclusive policy's Gini cap (platform.policy.gini_cap=1)."
+        )))
     return results
 
 
-def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any]) -> Path:
+def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any],
+            knockouts: dict[str, dict[str, pd.DataFrame]] | None = None) -> Path:
     """Figures, summary table and report of the inclusive-traffic experiment."""
     outcomes = tables["outcomes"]
     paths = figures(tables, out_dir)
@@ -172,6 +179,6 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     ]
     return report.write_report(
         out_dir / "report.md", title="Inclusive traffic: who earns, and what a poor-region subsidy does (R2, R3, D4)",
-        claim_results=claim_results(outcomes, paths), header=common.header(header, settings),
-        figures=list(paths.values()), notes=notes,
+        claim_results=claim_results(outcomes, paths, knockouts), header=common.header(header, settings),
+        figures=list(paths.values()), notes=common.with_survey(notes, outcomes),
     )

@@ -6,9 +6,9 @@ audience from followers (private domain: the follow feed) and from the public fe
 variation beyond counting noise (:func:`diffusion.metrics.creators.excess_cv`), which does not
 penalise small audiences for being small. Each run reports the median over creators.
 
-Verdict rule: on the decentralized feed, per run, private minus public excess CV; P4 is
-supported when the 95% interval lies below zero. The same contrast under every other policy is
-reported with it.
+Effect: on the decentralized feed, per run, private minus public excess CV, claimed to fall
+(followers steadier), judged by :func:`diffusion.analysis.judge` against the registry's smallest
+effect. The same contrast under every other policy is reported with it.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ def long_table(outcomes: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any]) -> Path:
+def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any],
+            knockouts: dict[str, dict[str, pd.DataFrame]] | None = None) -> Path:
     """Figure, summary table and report of the private-traffic experiment."""
     outcomes = tables["outcomes"]
     fig_dir, paths = out_dir / "figures", {}
@@ -67,9 +68,8 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
         description=f"plain CV of per-post audience, followers minus public feeds ({reference})",
     )
     main = effects[0]
-    results.append(report.ClaimResult(
-        claim_id="P4", effect=main, verdict=analysis.verdict(main, expected_sign=-1), expected_sign=-1,
-        extra_effects=[*effects[1:], plain],
+    results.append(report.claim_result(
+        "P4", {"steadiness": main}, extra_effects=[*effects[1:], plain],
         conditions=(
             "Followers see a followed creator's live posts through the follow feed at a steady rate, "
             "while public traffic depends on how the policy ranks each post. The plain CV mixes that "
@@ -86,5 +86,5 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     ]
     return report.write_report(
         out_dir / "report.md", title="Private vs public traffic: how steady is a creator's audience (P4)",
-        claim_results=results, header=common.header(header, settings), figures=list(paths.values()), notes=notes,
+        claim_results=results, header=common.header(header, settings), figures=list(paths.values()), notes=common.with_survey(notes, outcomes),
     )

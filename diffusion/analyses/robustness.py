@@ -8,9 +8,10 @@ for the most damaging targeted rule:
 * function: the reach of a standard cascade (a network can stay connected yet stop carrying
   anything, when the removed users were the ones holding many weak paths).
 
-D5 — "no central node whose loss brings the network down" — is supported when both intervals lie
-above ``-TOLERANCE`` (targeted removal costs at most 10 points more than random failure), not
-supported when both lie entirely below, mixed otherwise. The same contrasts on the
+D5 — "no central node whose loss brings the network down" — is a claim of no effect: each part
+is judged by :func:`diffusion.analysis.judge` with direction 0 against the registry's smallest
+effect (``TOLERANCE``, 10 points of all users), supported when its whole interval lies within
+it, and the parts combine by "all parts". The same contrasts on the
 Barabási–Albert network of the same size are reported next to them: the hub-dominated case the
 claim sets decentralization against.
 """
@@ -26,11 +27,12 @@ import pandas as pd
 
 from diffusion import analysis, plots, report
 from diffusion.analyses import common
+from diffusion.claims import get_claim
 
 KIND, RULE, FRACTION, P = "kind", "removal_rule", "removal_fraction", "platform"
-#: How much more of the giant component targeted removal may destroy than random failure for
-#: the network to count as robust (share of all users).
-TOLERANCE = 0.10
+#: How much more targeted removal may destroy than random failure for the network to count as
+#: robust (share of all users): D5's smallest effect of interest in the claims registry.
+TOLERANCE = get_claim("D5").part("structure").sesoi
 REFERENCE_FRACTION = 0.3
 STRUCTURE = ["giant_component_share", "standard_cascade_reach"]
 YLABELS = {
@@ -93,12 +95,6 @@ def attack_effect(
     return effect, worst
 
 
-def _tolerated(effect: analysis.Effect) -> str:
-    shifted = dataclasses.replace(effect, estimate=effect.estimate + TOLERANCE, ci_low=effect.ci_low + TOLERANCE,
-                                  ci_high=effect.ci_high + TOLERANCE)
-    return analysis.verdict(shifted, expected_sign=+1)
-
-
 def attack_profile(structure: pd.DataFrame, kind: str, measure: str) -> str:
     """Targeted (worst rule) minus random at every swept fraction, as text."""
     parts = []
@@ -131,7 +127,8 @@ def claim_results(outcomes: pd.DataFrame, paths: dict[str, str]) -> list[report.
     fraction = _reference(outcomes)
     giant, worst = attack_effect(structure, "society", fraction)
     reach, reach_worst = attack_effect(structure, "society", fraction, "standard_cascade_reach")
-    verdicts = [_tolerated(giant), _tolerated(reach)]
+    result = report.claim_result("D5", {"structure": giant, "function": reach}, conditions="")
+    verdicts = [p.judgement.verdict for p in result.parts]
     extras, contrast = [reach], ""
     if "barabasi_albert" in kinds:
         for measure in ("giant_component_share", "standard_cascade_reach"):
@@ -143,8 +140,8 @@ def claim_results(outcomes: pd.DataFrame, paths: dict[str, str]) -> list[report.
         )
     losses = policy_losses(outcomes, "society", reach_worst, fraction) if 0.0 in set(outcomes[FRACTION]) else []
     conditions = (
-        f"Robust means targeted removal of {fraction:.0%} of users costs at most {TOLERANCE:.0%} of all users "
-        f"more than random failure. Structure: the society's giant component barely notices which users go "
+        f"Robust means targeted removal of {fraction:.0%} of users costs less than {TOLERANCE:.0%} of all users "
+        f"more than random failure (the claim predicts no effect that matters). Structure: the society's giant component barely notices which users go "
         f"({common.describe(giant)}, {verdicts[0]}). Function: the reach of a standard cascade after removal "
         f"by {reach_worst}, minus after random removal, is {common.describe(reach)} of all users "
         f"({verdicts[1]}).{contrast} So, as modelled, the society has no single node whose loss matters "
@@ -153,15 +150,14 @@ def claim_results(outcomes: pd.DataFrame, paths: dict[str, str]) -> list[report.
         "how far the campaign still travels after removal: change in campaign reach after removing "
         f"{fraction:.0%} by {reach_worst}, per policy: " + "; ".join(losses) + "."
     )
-    return [report.ClaimResult(
-        claim_id="D5", effect=giant, verdict=common.combined_verdict(verdicts), expected_sign=+1,
-        conditions=conditions,
+    return [dataclasses.replace(
+        result, conditions=conditions, extra_effects=extras[1:],
         figures=[paths[name] for name in ("robustness_giant.png", "robustness_cascade.png") if name in paths],
-        extra_effects=extras,
     )]
 
 
-def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any]) -> Path:
+def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any],
+            knockouts: dict[str, dict[str, pd.DataFrame]] | None = None) -> Path:
     """Figures, summary table and report of the robustness experiment; returns the report path."""
     outcomes = tables["outcomes"]
     paths = figures(outcomes, out_dir)
@@ -180,5 +176,5 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     return report.write_report(
         out_dir / "report.md", title="Robustness to random and targeted removal (D5)",
         claim_results=claim_results(outcomes, paths), header=common.header(header, settings),
-        figures=list(paths.values()), notes=notes,
+        figures=list(paths.values()), notes=common.with_survey(notes, outcomes),
     )

@@ -6,12 +6,13 @@ whether viewer and creator share a city. The sweep varies the extra trust strang
 creators of their own city (``same_city_trust_bonus``) and the same-city feed's weight among
 the feed slots (``same_city_weight``).
 
-Verdict rules (per run, then mean and 95% CI over paired replicates):
+Effects (per run, then mean and 95% CI over paired replicates), judged by
+:func:`diffusion.analysis.judge` against the registry's smallest effects (:mod:`diffusion.claims`):
 
-* P7: local minus non-local conversion at the default bonus and feed weight; supported when
-  the interval lies above zero. The same contrast at every bonus is reported with it.
-* R1: slope of local merchants' sales on the same-city feed weight, at the default bonus;
-  supported when it lies above zero.
+* P7: local minus non-local conversion at the default bonus and feed weight. Its knock-out
+  (no same-city trust bonus) is the grid's own bonus-0 point at the same feed weight; the
+  contrast at every other bonus is reported with it.
+* R1: slope of local merchants' sales on the same-city feed weight, at the default bonus.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def merchant_sales(creators: pd.DataFrame) -> pd.DataFrame:
     return totals.rename(columns={"sales": "merchant_sales", "income": "merchant_gmv"})
 
 
-def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any]) -> Path:
+def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any],
+            knockouts: dict[str, dict[str, pd.DataFrame]] | None = None) -> Path:
     """Figures, summary table and report of the same-city experiment."""
     bonus, weight = settings.behaviour.same_city_trust_bonus, settings.platform.same_city_weight
     outcomes, creators = (
@@ -76,8 +78,12 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     ]
     threshold = settings.behaviour.trust_threshold
     stranger = settings.behaviour.trust_stranger
-    results = [report.ClaimResult(
-        claim_id="P7", effect=p7, verdict=analysis.verdict(p7, expected_sign=1), expected_sign=1, extra_effects=by_bonus,
+    # P7's knock-out is a point of the grid itself: the same feed weight without the trust bonus.
+    off = runs[(runs[B] == 0.0) & (runs[W] == default_weight)]
+    p7_off = None if off.empty or default_bonus == 0.0 else {"local": analysis.mean_effect(
+        off, measure="local_lift", description=f"the same without the trust bonus (feed weight {default_weight:g})")}
+    results = [report.claim_result(
+        "P7", {"local": p7}, knockouts=p7_off, extra_effects=[e for e in by_bonus if p7_off is None or not e.description.endswith("bonus 0")],
         conditions=(
             f"A stranger trusts a creator at {stranger:g}, plus the bonus in the same city; one exposure can lead to a "
             f"purchase only at trust {threshold:g} or more (or after {settings.behaviour.reinforcement} exposures). "
@@ -93,8 +99,8 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
         analysis.paired_slope(runs[runs[B] == b], x=W, measure="merchant_sales", description=f"the same at trust bonus {b:g}")
         for b in sorted(runs[B].unique()) if b != default_bonus
     ]
-    results.append(report.ClaimResult(
-        claim_id="R1", effect=r1, verdict=analysis.verdict(r1, expected_sign=1), expected_sign=1, extra_effects=by_bonus_slope,
+    results.append(report.claim_result(
+        "R1", {"merchants": r1}, extra_effects=by_bonus_slope,
         conditions=(
             "The same-city feed is the channel that puts a merchant's local services in front of the only people who "
             "can buy them; slots it takes come from the follow and discovery feeds (the budget is fixed)."
@@ -109,5 +115,5 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     ]
     return report.write_report(
         out_dir / "report.md", title="Same-city trust and local merchants (P7, R1)", claim_results=results,
-        header=common.header(header, settings), figures=list(paths.values()), notes=notes,
+        header=common.header(header, settings), figures=list(paths.values()), notes=common.with_survey(notes, outcomes),
     )

@@ -1,16 +1,19 @@
 """Analysis of the weak-ties experiment (W1-W4): figures and verdicts from the saved tables.
 
-Verdict rules (all effects are paired over replicates, 95% Student-t intervals):
+Effects (all paired over replicates, 95% Student-t intervals), each judged by
+:func:`diffusion.analysis.judge` against the smallest effect of interest the claims registry
+declares (:mod:`diffusion.claims`):
 
-* W1 — three parts: the per-replicate slope of final reach on weak-tie share must be positive
-  (wider reach); time to half of final reach must fall from the lowest to the highest share
-  (faster spread); the slope of the purchasing share must be positive ("marketing through weak
-  ties works better"). Supported if all three are, not supported if none is, mixed otherwise.
-* W2 — the campaign's mean cascade depth minus 2 must be positive (re-shares of re-shares).
+* W1 — three parts, combined by "all parts": the per-replicate slope of final reach on
+  weak-tie share (wider reach, claimed to rise); time to half of final reach from the lowest
+  to the highest share (faster spread, claimed to fall); the slope of the purchasing share
+  ("marketing through weak ties works better", claimed to rise).
+* W2 — the campaign's mean cascade depth minus 2 (re-shares of re-shares), claimed to rise.
 * W3 — conversion per product delivery from same-circle ties minus that from other circles,
-  at the default weak-tie share closest to 0.2, must be positive.
+  at the weak-tie share closest to 0.2; knock-out arm: no homophily there.
 * W4 — new follows per view from the same-city feed minus those from the follow and
-  discovery feeds, pooled over the sweep, must be positive.
+  discovery feeds, at the knock-out arm's weak-tie share (pooled over the sweep when the
+  arm did not run); knock-out arm: no same-city follow boost.
 """
 
 from __future__ import annotations
@@ -140,30 +143,64 @@ def figures(tables: dict[str, pd.DataFrame], fig_dir: Path) -> list[Path]:
     return paths
 
 
-def claim_results(tables: dict[str, pd.DataFrame], figure_paths: dict[str, str]) -> list[Any]:
-    """Effects and verdicts for W1-W4."""
+def w1_effects(outcomes: pd.DataFrame) -> dict[str, analysis.Effect]:
+    """W1's three parts: reach and purchase slopes on weak-tie share, change in time to half."""
+    lo, hi = outcomes[X].min(), outcomes[X].max()
+    return {
+        "reach": analysis.paired_slope(outcomes, x=X, measure="content_reach_share"),
+        "speed": analysis.paired_difference(outcomes, scenario=X, low=lo, high=hi, measure="content_time_to_half"),
+        "purchases": analysis.paired_slope(outcomes, x=X, measure="purchase_reach_share"),
+    }
+
+
+def reference_share(outcomes: pd.DataFrame) -> float:
+    """The swept weak-tie share closest to 0.2 (W3's and the survey's reference point)."""
+    return outcomes.loc[(outcomes[X] - 0.2).abs().idxmin(), X]
+
+
+def w3_effects(outcomes: pd.DataFrame) -> dict[str, analysis.Effect]:
+    """W3: same-circle minus other-circle conversion per delivery at the reference share."""
+    reference = reference_share(outcomes)
+    at_reference = outcomes[outcomes[X] == reference]
+    return {"homophily": analysis.paired_columns_difference(
+        at_reference, high="conversion_same_circle", low="conversion_cross_circle",
+        description=f"conversion per delivery, same-circle minus other-circle ties (weak-tie share {reference:g})",
+    )}
+
+
+def w4_effects(outcomes: pd.DataFrame, share: float | None = None) -> dict[str, analysis.Effect]:
+    """W4: follows per view (relative to view share), same-city feed minus the other feeds,
+    pooled over the sweep or at one weak-tie share."""
+    lift = follow_lift(outcomes if share is None else outcomes[outcomes[X] == share])
+    where = "pooled over the sweep" if share is None else f"weak-tie share {share:g}"
+    return {"follows": analysis.paired_columns_difference(
+        lift, high="same_city", low="other_feeds",
+        description=f"new follows per view (relative to view share): same-city feed minus other feeds ({where})",
+    )}
+
+
+def claim_results(tables: dict[str, pd.DataFrame], figure_paths: dict[str, str],
+                  knockouts: dict[str, dict[str, pd.DataFrame]] | None = None) -> list[report.ClaimResult]:
+    """Effects and verdicts for W1-W4 (rules in the module docstring)."""
     outcomes = tables["outcomes"]
+    knockouts = knockouts or {}
     results = []
     lo, hi = outcomes[X].min(), outcomes[X].max()
-
-    content = analysis.paired_slope(outcomes, x=X, measure="content_reach_share")
-    purchases = analysis.paired_slope(outcomes, x=X, measure="purchase_reach_share")
-    speed = analysis.paired_difference(outcomes, scenario=X, low=lo, high=hi, measure="content_time_to_half")
-    v_content = analysis.verdict(content, expected_sign=+1)
-    v_purchase = analysis.verdict(purchases, expected_sign=+1)
-    v_speed = analysis.verdict(speed, expected_sign=-1)
-    combined = v_content if v_content == v_purchase == v_speed != "mixed" else "mixed"
+    w1 = w1_effects(outcomes)
+    w1_result = report.claim_result("W1", w1, conditions="", figures=[figure_paths["weak_ties_reach.png"],
+                                                                  figure_paths["weak_ties_cross_circle.png"]])
+    verdicts = {p.name: p.judgement.verdict for p in w1_result.parts}
     results.append(report.ClaimResult(
-        claim_id="W1", effect=content, verdict=combined, expected_sign=+1,
-        conditions=_w1_conditions(content, v_content, purchases, v_purchase, speed, v_speed, lo, hi),
-        figures=[figure_paths["weak_ties_reach.png"], figure_paths["weak_ties_cross_circle.png"]],
-        extra_effects=[purchases, speed],
+        "W1", w1_result.parts, w1_result.verdict, w1_result.origin,
+        _w1_conditions(w1["reach"], verdicts["reach"], w1["purchases"], verdicts["purchases"], w1["speed"],
+                       verdicts["speed"], lo, hi),
+        w1_result.figures,
     ))
 
     depth = analysis.mean_effect(outcomes, measure="campaign_cascade_depth", offset=2.0,
                                  description="mean campaign cascade depth minus 2 hops")
-    results.append(report.ClaimResult(
-        claim_id="W2", effect=depth, verdict=analysis.verdict(depth, expected_sign=+1), expected_sign=+1,
+    results.append(report.claim_result(
+        "W2", {"depth": depth},
         conditions=(
             f"Campaign cascades reach a mean maximum depth of {depth.estimate + 2:.2f} hops over all "
             "weak-tie shares; depth above 2 means viewers re-shared what their contacts had shared."
@@ -171,43 +208,45 @@ def claim_results(tables: dict[str, pd.DataFrame], figure_paths: dict[str, str])
         figures=[figure_paths["weak_ties_virality.png"], figure_paths["weak_ties_cascade_ccdf.png"]],
     ))
 
-    reference = outcomes.loc[(outcomes[X] - 0.2).abs().idxmin(), X]
-    at_reference = outcomes[outcomes[X] == reference]
-    homophily = analysis.paired_columns_difference(
-        at_reference, high="conversion_same_circle", low="conversion_cross_circle",
-        description=f"conversion per delivery, same-circle minus other-circle ties (weak-tie share {reference:g})",
-    )
-    results.append(report.ClaimResult(
-        claim_id="W3", effect=homophily, verdict=analysis.verdict(homophily, expected_sign=+1), expected_sign=+1,
+    results.append(report.claim_result(
+        "W3", w3_effects(outcomes),
+        knockouts=common.knockout_effects(knockouts, "W3", lambda t: w3_effects(t["outcomes"])),
         conditions=(
-            "Holds through the homophily term of the purchase rule (behaviour.share_homophily): ties "
-            "inside a circle are more similar, so their recommendations persuade more. With "
-            "behaviour.share_homophily=0 the difference should vanish."
+            "The homophily term of the share and purchase rule (behaviour.share_homophily) makes ties inside a "
+            "circle, which are more similar, more persuasive; the knock-out arm sets it to 0 at the reference share."
         ),
         figures=[figure_paths["weak_ties_conversion.png"]],
     ))
 
-    lift = follow_lift(outcomes)
-    w4 = analysis.paired_columns_difference(
-        lift, high="same_city", low="other_feeds",
-        description="new follows per view (relative to view share): same-city feed minus other feeds",
-    )
     views_follow = analysis.mean_ci(outcomes["views_follow_share"].to_numpy())
-    results.append(report.ClaimResult(
-        claim_id="W4", effect=w4, verdict=analysis.verdict(w4, expected_sign=+1), expected_sign=+1,
+    w4_arm = knockouts.get("W4")
+    arm_share = None if w4_arm is None else _arm_share(w4_arm)
+    results.append(report.claim_result(
+        "W4", w4_effects(outcomes) if arm_share is None else w4_effects(outcomes, arm_share),
+        knockouts=None if arm_share is None else w4_effects(w4_arm["outcomes"], arm_share),
+        extra_effects=[] if arm_share is None else list(w4_effects(outcomes).values()),
         conditions=(
             f"The follow feed carries {views_follow[0]:.1%} of views but, being made of creators "
             "already followed, almost no new follows; the same-city feed opens new ties at a higher "
-            "rate per view, through the same-city follow boost (behaviour.same_city_follow_boost)."
+            "rate per view, helped by the same-city follow boost (behaviour.same_city_follow_boost), "
+            "which the knock-out arm sets to 1."
         ),
         figures=[figure_paths["weak_ties_channels.png"]],
     ))
     return results
 
 
+def _arm_share(arm: dict[str, pd.DataFrame]) -> float | None:
+    """The weak-tie share where a knock-out arm ran, if exactly one."""
+    shares = arm[common.ARM_POINTS][X].unique()
+    return float(shares[0]) if len(shares) == 1 else None
+
+
 def _direction(verdict: str, effect) -> str:
-    if verdict == "mixed":
+    if verdict in (analysis.INCONCLUSIVE, analysis.NOT_MEASURABLE):
         return "shows no clear change"
+    if verdict == analysis.NEGLIGIBLE:
+        return "changes negligibly"
     return "rises" if effect.estimate > 0 else "falls"
 
 
@@ -220,11 +259,9 @@ def _w1_conditions(content, v_content, purchases, v_purchase, speed, v_speed, lo
         f"{_direction(v_purchase, purchases)} ({purchases.estimate:+.4f} per unit, 95% CI "
         f"{purchases.ci_low:+.4f} to {purchases.ci_high:+.4f}). Time to half of final reach "
         f"changes by {speed.estimate:+.2f} days from share {lo:g} to {hi:g} (95% CI "
-        f"{speed.ci_low:+.2f} to {speed.ci_high:+.2f}; faster spread {v_speed}). The verdict "
-        "combines the claim's three parts (wider reach, faster spread, more purchases): "
-        "supported or not supported only when all three agree, mixed otherwise. "
+        f"{speed.ci_low:+.2f} to {speed.ci_high:+.2f}; faster spread: {v_speed}). "
     )
-    if v_content != "supported":
+    if v_content != analysis.SUPPORTED:
         text += (
             "Bridges open new circles, but here a weak tie passes a share on less often than the "
             "strong tie it replaces (network.weak_tie_strength vs network.strong_tie_strength), "
@@ -237,7 +274,8 @@ def _w1_conditions(content, v_content, purchases, v_purchase, speed, v_speed, lo
     return text
 
 
-def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any]) -> Path:
+def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, header: dict[str, Any],
+            knockouts: dict[str, dict[str, pd.DataFrame]] | None = None) -> Path:
     """Figures and report of the weak-ties experiment; returns the report path."""
     fig_dir = out_dir / "figures"
     paths = figures(tables, fig_dir)
@@ -245,12 +283,11 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     measures = [c for c in outcomes.columns if c not in (X, "replicate") and pd.api.types.is_numeric_dtype(outcomes[c])]
     analysis.summarise(outcomes, by=[X], measures=measures).to_csv(out_dir / "summary.csv", index=False)
     relative = {p.name: str(p.relative_to(out_dir)) for p in paths}
-    results = claim_results(tables, relative)
+    results = claim_results(tables, relative, knockouts)
     n_points = tables["outcomes"][X].nunique()
     notes = [
         f"{n_points} weak-tie shares x {settings.run.n_replicates} paired replicates, "
         f"{settings.network.n_users} users, {settings.run.n_steps} days per run.",
-        _survey_line(tables["outcomes"]),
     ]
     return report.write_report(
         out_dir / "report.md",
@@ -258,16 +295,5 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
         claim_results=results,
         header=common.header(header, settings),
         figures=list(relative.values()),
-        notes=notes,
+        notes=common.with_survey(notes, tables["outcomes"]),
     )
-
-
-def _survey_line(outcomes: pd.DataFrame) -> str:
-    reference = outcomes.loc[(outcomes[X] - 0.2).abs().idxmin(), X]
-    outcomes = outcomes[outcomes[X] == reference]
-    parts = [f"Simulated survey (P1-P3, calibration inputs) at weak-tie share {reference:g}:"]
-    for column, target in (("survey_trust_share", "0.32"), ("survey_recommend_share", "> 0.40"),
-                           ("survey_accept_again_share", "0.84")):
-        mean, low, high = analysis.mean_ci(outcomes[column].dropna().to_numpy())
-        parts.append(f"{column} {mean:.3f} (95% CI {low:.3f}-{high:.3f}; source {target})")
-    return parts[0] + " " + "; ".join(parts[1:]) + "."
