@@ -6,7 +6,7 @@ The package turns the claims of a case study of the Kuaishou short-video platfor
 Layers, each importing only from the layers below it (``pyproject.toml`` declares them and
 ``tests/test_layers.py`` runs import-linter over them)::
 
-    cli | viz | collect                          entry points
+    cli | viz | collect | compare | claims_table entry points
     analyses                                     one analysis per experiment
     calibration
     analysis, plots, report, claims              effects, verdicts, figures, the report
@@ -17,7 +17,7 @@ Layers, each importing only from the layers below it (``pyproject.toml`` declare
     metrics                                      pure functions of arrays and model state
     contagion                                    classic kernels on CSR arrays
     networks                                     igraph networks, societies
-    rules, params, pairs, rng, provenance, errors
+    rules, params, pairs, rng, provenance, errors, knockouts
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -37,6 +37,12 @@ NOT_RUN_HERE = {
         "needs the README's mypolicies.py and conf/platform/share_driven.yaml, written by the reader",
     "python -m diffusion.collect multirun/2026-11-28/10-17-38 --out collected":
         "a dated folder: run below on the folder of the documented multirun",
+    "python -m diffusion.claims --write":
+        "rewrites the committed CLAIMS.md: tests/test_claims_table.py builds the table and compares",
+    "python -m diffusion.compare RUN_DIR":
+        "RUN_DIR is a placeholder: tests/test_references.py runs the command on runs and references",
+    "python -m diffusion.compare outputs/squared_appeal":
+        "compares a default-scale run with the reference: tests/test_references.py runs the command",
 }
 
 
@@ -52,6 +58,7 @@ def documented_commands() -> list[str]:
 
 
 RUN_HERE = [c for c in documented_commands() if c not in NOT_RUN_HERE]
+assert all(c.startswith("python -m diffusion ") for c in RUN_HERE), "a module command needs its own runner here"
 #: Commands whose point is a larger size than scale=ci (they set it themselves): about four
 #: minutes on 2 cores, so they run with ``pytest -m slow``.
 LARGE = ("network.n_users=20000",)
