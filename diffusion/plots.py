@@ -20,6 +20,83 @@ from diffusion.metrics.inequality import ccdf, lorenz_curve
 
 STYLE = "whitegrid"
 
+#: Exposure policies in display order (the reference arm first, then from the most central to
+#: the most decentralized) with the names readers see; each keeps one colour in every figure.
+POLICIES = {
+    "baseline": "appeal-weighted (reference)",
+    "centralized": "centralized editor",
+    "popularity": "cumulative popularity",
+    "decentralized": "throttled decentralized",
+    "inclusive": "inclusive (Gini cap)",
+    "peer_only": "peers only",
+}
+#: Creator strategies in display order (organic growth, the baseline, first), likewise.
+STRATEGIES = {
+    "organic": "organic growth",
+    "big_brings_small": "big brings small",
+    "gifting": "leaderboard gifting",
+    "paid_traffic": "paid traffic",
+    "mcn_matrix": "MCN account matrix",
+    "rural_leader": "rural leader",
+}
+#: Table columns as legends and axes name them (never a raw config key).
+COLUMNS = {
+    "platform": "exposure policy",
+    "strategy": "creator strategy",
+    "weak_tie_share": "weak-tie share",
+    "subsidy_share": "poor-region subsidy share",
+    "cold_start_share": "cold-start share",
+    "follower_tail_index": "follower tail index",
+    "same_city_trust_bonus": "same-city trust bonus",
+    "same_city_weight": "same-city feed weight",
+    "removal_rule": "removal rule",
+    "removal_fraction": "share of users removed",
+    "kind": "network",
+    "knockout": "knock-out",
+}
+#: Words in a measure's name that mark a quantity that may be negative (a difference, a slope).
+SIGNED = ("excess", "slope", "diff", "lift", "change", "effect", "minus", "gain_vs")
+
+
+def display_name(value) -> str:
+    """What a reader sees for a policy, a strategy or any other category value."""
+    if isinstance(value, str):
+        return POLICIES.get(value) or STRATEGIES.get(value) or value.replace("_", " ")
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def column_name(column: str) -> str:
+    """What a reader sees for a table column in a legend or on an axis."""
+    return COLUMNS.get(column, column.replace("_", " "))
+
+
+def display_order(values) -> list:
+    """Category values in display order: policies and strategies as declared above (baseline
+    first), anything else sorted (numbers ascending)."""
+    values = list(dict.fromkeys(values))
+    for known in (POLICIES, STRATEGIES):
+        if values and all(v in known for v in values):
+            return [v for v in known if v in values]
+    return sorted(values, key=lambda v: (isinstance(v, str), v))
+
+
+def _palette(values) -> dict:
+    """One colour per value: fixed for policies and strategies across every figure."""
+    values = display_order(values)
+    for known in (POLICIES, STRATEGIES):
+        if values and all(v in known for v in values):
+            colours = sns.color_palette("colorblind", n_colors=len(known))
+            return {v: colours[list(known).index(v)] for v in values}
+    return dict(zip(values, sns.color_palette("colorblind", n_colors=max(len(values), 1))))
+
+
+def _nonnegative(measure: str, means) -> bool:
+    """A level that cannot be negative (a share, count, sum or duration): its interval is
+    drawn truncated at zero and its axis starts at zero."""
+    means = np.asarray(means, dtype=np.float64)
+    means = means[np.isfinite(means)]
+    return bool(means.size) and bool((means >= 0).all()) and not any(word in measure for word in SIGNED)
+
 
 def line_with_ci(
     summary: pd.DataFrame,
@@ -44,27 +121,26 @@ def line_with_ci(
         axes = fig.subplots(1, len(measures), squeeze=False)
         palette = _palette(summary[hue])
         for ax, measure in zip(axes[0], measures):
-            _lines(ax, summary[summary["measure"] == measure], x=x, hue=hue, palette=palette)
+            _lines(ax, summary[summary["measure"] == measure], x=x, hue=hue, palette=palette, measure=measure)
             if measure in references:
                 value, label = references[measure]
                 ax.axhline(value, color="black", linestyle="--", linewidth=1, label=label)
             ax.set_xlabel(xlabel)
             ax.set_ylabel(ylabels.get(measure, measure))
-        axes[0][0].legend(title=hue, frameon=False)
+        axes[0][0].legend(title=column_name(hue), frameon=False)
         fig.suptitle(title)
         fig.tight_layout()
     return fig
 
 
-def _palette(values: pd.Series) -> dict:
-    return dict(zip(sorted(values.unique()), sns.color_palette("colorblind", n_colors=max(values.nunique(), 1))))
-
-
-def _lines(ax, part: pd.DataFrame, *, x: str, hue: str, palette: dict) -> None:
-    for name, group in part.groupby(hue, sort=True):
-        group = group.sort_values(x)
-        ax.plot(group[x], group["mean"], marker="o", markersize=3, color=palette[name], label=str(name))
-        ax.fill_between(group[x], group["ci_low"], group["ci_high"], color=palette[name], alpha=0.2)
+def _lines(ax, part: pd.DataFrame, *, x: str, hue: str, palette: dict, measure: str = "") -> None:
+    floor = 0.0 if _nonnegative(measure, part["mean"]) else -np.inf
+    for name in display_order(part[hue]):
+        group = part[part[hue] == name].sort_values(x)
+        ax.plot(group[x], group["mean"], marker="o", markersize=3, color=palette[name], label=display_name(name))
+        ax.fill_between(group[x], np.maximum(group["ci_low"], floor), group["ci_high"], color=palette[name], alpha=0.2)
+    if np.isfinite(floor):
+        ax.set_ylim(bottom=0.0)
 
 
 def facet_lines(
@@ -81,7 +157,7 @@ def facet_lines(
 ) -> Figure:
     """Mean lines with 95% CI bands of one measure, one panel per ``facet`` level (shared y)."""
     part = summary[summary["measure"] == measure]
-    levels = list(dict.fromkeys(part[facet]))
+    levels = display_order(part[facet])
     ncols = min(ncols, max(len(levels), 1))
     nrows = -(-len(levels) // ncols) if levels else 1
     with sns.axes_style(STYLE):
@@ -89,14 +165,14 @@ def facet_lines(
         axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
         palette = _palette(part[hue]) if len(part) else {}
         for ax, level in zip(axes.flat, levels):
-            _lines(ax, part[part[facet] == level], x=x, hue=hue, palette=palette)
-            ax.set_title(f"{facet} = {level}")
+            _lines(ax, part[part[facet] == level], x=x, hue=hue, palette=palette, measure=measure)
+            ax.set_title(f"{column_name(facet)}: {display_name(level)}")
             ax.set_xlabel(xlabel)
             ax.set_ylabel(ylabel)
         for ax in list(axes.flat)[len(levels):]:
             ax.set_visible(False)
         if levels:
-            axes.flat[0].legend(title=hue, frameon=False, fontsize="small")
+            axes.flat[0].legend(title=column_name(hue), frameon=False, fontsize="small")
         fig.suptitle(title)
         fig.tight_layout()
     return fig
@@ -114,19 +190,21 @@ def category_panels(
 ) -> Figure:
     """One small panel per measure: the mean of each ``x`` category with its 95% CI."""
     ylabels = ylabels or {}
-    order = order or list(dict.fromkeys(summary[x]))
+    order = order or display_order(summary[x])
     nrows = -(-len(measures) // ncols)
     with sns.axes_style(STYLE):
         fig = Figure(figsize=(4.0 * ncols, 3.2 * nrows))
         axes = fig.subplots(nrows, ncols, squeeze=False)
-        colours = sns.color_palette("colorblind", n_colors=len(order))
+        palette = _palette(order)
+        colours = [palette[o] for o in order]
         for ax, measure in zip(axes.flat, measures):
             rows = summary[summary["measure"] == measure].set_index(x).reindex(order)
             positions = np.arange(len(order))
-            err = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
+            low = np.maximum(rows["ci_low"], 0.0) if _nonnegative(measure, rows["mean"]) else rows["ci_low"]
+            err = np.vstack([rows["mean"] - low, rows["ci_high"] - rows["mean"]])
             ax.bar(positions, rows["mean"], color=colours, alpha=0.85)
             ax.errorbar(positions, rows["mean"], yerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=3)
-            ax.set_xticks(positions, [str(o) for o in order], rotation=30, ha="right", fontsize="small")
+            ax.set_xticks(positions, [display_name(o) for o in order], rotation=30, ha="right", fontsize="small")
             ax.set_ylabel(ylabels.get(measure, measure), fontsize="small")
         for ax in list(axes.flat)[len(measures):]:
             ax.set_visible(False)
@@ -141,15 +219,21 @@ def bar_with_ci(summary: pd.DataFrame, *, x: str, hue: str, measure: str, title:
     with sns.axes_style(STYLE):
         fig = Figure(figsize=(6.5, 4.0))
         ax = fig.subplots()
-        sns.barplot(part, x=x, y="mean", hue=hue, ax=ax, palette="colorblind", errorbar=None)
-        hues = list(dict.fromkeys(part[hue]))
-        xs = list(dict.fromkeys(part[x]))
+        hues, xs = display_order(part[hue]), display_order(part[x])
+        shown = part.assign(**{hue: part[hue].map(display_name), x: part[x].map(display_name)})
+        palette = {display_name(h): colour for h, colour in _palette(hues).items()}
+        sns.barplot(shown, x=x, y="mean", hue=hue, ax=ax, palette=palette, errorbar=None,
+                    order=[display_name(v) for v in xs], hue_order=[display_name(h) for h in hues])
         width = 0.8 / max(len(hues), 1)
+        floor = 0.0 if _nonnegative(measure, part["mean"]) else -np.inf
         for i, h in enumerate(hues):
             rows = part[part[hue] == h].set_index(x).reindex(xs)
             centres = np.arange(len(xs)) - 0.4 + width * (i + 0.5)
-            err = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
+            err = np.vstack([rows["mean"] - np.maximum(rows["ci_low"], floor), rows["ci_high"] - rows["mean"]])
             ax.errorbar(centres, rows["mean"], yerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=3)
+        legend = ax.get_legend()
+        if legend is not None:
+            legend.set_title(column_name(hue))
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.set_title(title)
@@ -160,14 +244,20 @@ def bar_with_ci(summary: pd.DataFrame, *, x: str, hue: str, measure: str, title:
 def ccdf_plot(df: pd.DataFrame, *, value: str, hue: str, title: str, xlabel: str) -> Figure:
     """Log-log complementary CDF of ``value``, one line per ``hue`` level."""
     rows = []
-    for name, group in df.groupby(hue, sort=True):
-        xs, ps = ccdf(group[value].to_numpy())
-        rows.append(pd.DataFrame({value: xs, "P(X >= x)": ps, hue: name}))
+    order = display_order(df[hue])
+    for name in order:
+        xs, ps = ccdf(df.loc[df[hue] == name, value].to_numpy())
+        rows.append(pd.DataFrame({value: xs, "P(X >= x)": ps, hue: display_name(name)}))
     data = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame({value: [], "P(X >= x)": [], hue: []})
+    palette = {display_name(k): colour for k, colour in _palette(order).items()}
     with sns.axes_style(STYLE):
         fig = Figure(figsize=(5.5, 4.0))
         ax = fig.subplots()
-        sns.lineplot(data, x=value, y="P(X >= x)", hue=hue, ax=ax, palette="colorblind", drawstyle="steps-post")
+        sns.lineplot(data, x=value, y="P(X >= x)", hue=hue, ax=ax, palette=palette or None, drawstyle="steps-post",
+                     hue_order=[display_name(k) for k in order])
+        legend = ax.get_legend()
+        if legend is not None:
+            legend.set_title(column_name(hue))
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel(xlabel)
@@ -182,13 +272,14 @@ def lorenz_plot(df: pd.DataFrame, *, value: str, hue: str, title: str) -> Figure
     with sns.axes_style(STYLE):
         fig = Figure(figsize=(4.8, 4.5))
         ax = fig.subplots()
-        for name, group in df.groupby(hue, sort=True):
-            population, share = lorenz_curve(group[value].to_numpy())
-            ax.plot(population, share, label=str(name))
+        palette = _palette(df[hue])
+        for name in display_order(df[hue]):
+            population, share = lorenz_curve(df.loc[df[hue] == name, value].to_numpy())
+            ax.plot(population, share, label=display_name(name), color=palette[name])
         ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1)
         ax.set_xlabel("share of creators (poorest first)")
-        ax.set_ylabel(f"share of {value}")
-        ax.legend(title=hue, frameon=False)
+        ax.set_ylabel(f"share of {column_name(value)}")
+        ax.legend(title=column_name(hue), frameon=False)
         ax.set_title(title)
         fig.tight_layout()
     return fig
@@ -201,6 +292,9 @@ def scatter_by(df: pd.DataFrame, *, x: str, y: str, hue: str, title: str, xlabel
         fig = Figure(figsize=(6.0, 4.5))
         ax = fig.subplots()
         sns.scatterplot(df, x=x, y=y, hue=hue, palette="viridis", s=12, linewidth=0, alpha=0.7, ax=ax)
+        legend = ax.get_legend()
+        if legend is not None:
+            legend.set_title(column_name(hue))
         ax.set_xscale("symlog", linthresh=1.0)
         ax.set_yscale("symlog", linthresh=10.0)
         ax.set_xlabel(xlabel)
