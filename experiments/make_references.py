@@ -45,9 +45,12 @@ def experiments() -> list[str]:
 
 
 def _clean_tree() -> bool | None:
-    """Whether the checkout has no uncommitted changes (a reference should come from a commit)."""
+    """Whether the code and configs that decide results (``diffusion/``, ``conf/``) have no
+    uncommitted changes: a reference should come from a commit. The references this script
+    is rewriting do not count."""
     try:
-        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=HERE.parent,
+        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "diffusion", "conf"],
+                             cwd=HERE.parent,
                              capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
