@@ -99,6 +99,12 @@ def _share(name: str, measure: str, direction: int) -> Part:
     return Part(name, measure, direction, "share (0-1)", 0.01, "0.01", "share")
 
 
+def _growth(strategy: str) -> Part:
+    """A growth strategy's effect: followers gained per focal account over organic growth (S1-S4)."""
+    return Part("growth", f"followers gained per focal account, {strategy} minus organic", +1, "followers", 1.0,
+                "1 follower", "count")
+
+
 CLAIMS: dict[str, Claim] = {c.id: c for c in (
     Claim("W1", _A, "Loose ties between different circles widen reach and let information travel fast between circles, so marketing through them works better.",
           "000 §3.2", "Circles with strong internal ties plus a tunable share of weak bridging ties; sharing probability rises with tie strength.",
@@ -250,25 +256,21 @@ _JUDGED: dict[str, dict[str, Any]] = {
     ),
     "S1": dict(
         experiment="big_account",
-        parts=(Part("growth", "followers gained per focal account, big_brings_small minus organic", +1, "followers", 1.0,
-                    "1 follower", "count"),),
+        parts=(_growth("big_brings_small"),),
     ),
     "S2": dict(
         experiment="big_account",
-        parts=(Part("growth", "followers gained per focal account, gifting minus organic", +1, "followers", 1.0,
-                    "1 follower", "count"),),
+        parts=(_growth("gifting"),),
     ),
     "S3": dict(
         experiment="big_account", combine="all parts",
-        parts=(Part("growth", "followers gained per focal account, paid_traffic minus organic", +1, "followers", 1.0,
-                    "1 follower", "count"),
+        parts=(_growth("paid_traffic"),
                Part("warm_up", "viewers per stream, announced minus not announced (organic)", +1, "viewers", 1.0,
                     "1 viewer", "count")),
     ),
     "S4": dict(
         experiment="big_account",
-        parts=(Part("growth", "followers gained per focal account, mcn_matrix minus organic", +1, "followers", 1.0,
-                    "1 follower", "count"),),
+        parts=(_growth("mcn_matrix"),),
     ),
     "S5": dict(
         experiment="big_account",
