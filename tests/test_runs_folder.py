@@ -22,7 +22,7 @@ from omegaconf import OmegaConf
 
 from diffusion import config as config_module
 from diffusion import runner
-from diffusion.errors import ConfigError
+from diffusion.errors import ConfigError, NetworkFileError
 
 REFUSAL_TAIL = "run.resume=true to compute only the missing runs, or choose a new folder (hydra.run.dir=...)."
 JSON_ERROR = "JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"
@@ -432,7 +432,7 @@ def test_check_design_refuses_too_few_creators_naming_the_minimum():
     runner.check_design(settings_of(small_config()), 5)  # no claims: nothing to refuse
 
 
-@pytest.mark.parametrize("creator_share", [0.02, 0.03, 0.05, 0.1])
+@pytest.mark.parametrize("creator_share", [0.02, 0.03, 0.04, 0.05, 0.1])
 @pytest.mark.parametrize("n_creators", [1, 2, 3, 4, 5, 6, 7])
 def test_the_minimum_check_design_names_is_the_smallest_size_it_accepts(creator_share, n_creators):
     """The society makes ``max(1, round(creator_share * n_users))`` creators (round half to even);
@@ -471,6 +471,20 @@ def test_check_points_checks_every_grid_point(tmp_path):
         runner.check_points(small_config(claims=["D1"], sweep={}, network={"kind": "file", "path": str(small_file)}))
     large_file = ring_csv(tmp_path / "large.csv", 310)
     runner.check_points(small_config(claims=["D1"], sweep={}, network={"kind": "file", "path": str(large_file), "n_users": 10}))
+
+
+def test_a_network_file_that_needs_cleaning_is_read_cleaned_before_the_runs(tmp_path):
+    """A duplicate edge is refused unless network.clean=true; with it, the checks before the
+    runs read the file cleaned too (and so accept it and state its size)."""
+    path = tmp_path / "doubled.csv"
+    path.write_text(ring_csv(tmp_path / "ring.csv", 320).read_text() + "0,1\n")
+    network = {"kind": "file", "path": str(path)}
+    with pytest.raises(NetworkFileError, match="duplicate edge '0'-'1'; set network.clean=true"):
+        runner.check_points(small_config(claims=["D1"], sweep={}, network=network))
+    config = small_config(claims=["D1"], sweep={}, network={**network, "clean": True})
+    runner.check_points(config)
+    runner.preflight(config, tmp_path / "out")
+    assert config.network.n_users == 320
 
 
 def test_file_users_reads_each_file_once(tmp_path):
