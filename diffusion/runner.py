@@ -349,7 +349,11 @@ def check_design(settings: Settings, n_users: int) -> None:
     n_creators = max(1, int(round(creator_share * n_users)))
     needed = max(settings.campaign.n_creators if campaign else 2, 2)
     if n_creators < needed:
-        minimum = math.ceil((needed - 0.5) / creator_share)
+        # The smallest size whose creator count (as the society computes it, round half to
+        # even) reaches ``needed``: (needed - 0.5) / share alone is refused when needed is odd.
+        minimum = math.floor((needed - 0.5) / creator_share)
+        while max(1, int(round(creator_share * minimum))) < needed:
+            minimum += 1
         where = (f"the network file {settings.network.path} has {n_users} users"
                  if settings.network.kind == "file" else f"network.n_users={n_users}")
         raise ConfigError(
