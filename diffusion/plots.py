@@ -58,6 +58,16 @@ COLUMNS = {
 SIGNED = ("excess", "slope", "diff", "lift", "change", "effect", "minus", "gain_vs")
 
 
+#: The source's Chinese section numerals, written for fonts without CJK glyphs.
+_NUMERALS = str.maketrans({c: str(i) for i, c in enumerate("一二三四五六七八九", start=1)})
+
+
+def latin_numerals(text: str) -> str:
+    """A source reference such as ``004 (二), (四)`` as ``004 (2), (4)``: the figures' fonts
+    have no CJK glyphs (the reports keep the source's own numerals)."""
+    return text.translate(_NUMERALS)
+
+
 def display_name(value) -> str:
     """What a reader sees for a policy, a strategy or any other category value."""
     if isinstance(value, str):
@@ -352,7 +362,7 @@ def effect_panels(
             ax.set_title(f"{part['part']}: {part['verdict']}\n{claimed}", fontsize=9)
             ax.set_xlabel(textwrap.fill(xlabels.get(part["part"], str(part["description"])), 48), fontsize=8)
         axes[0].legend(loc="lower left", fontsize=7, frameon=False)
-        heading = title if source is None else f"{title} (source: {source})"
+        heading = title if source is None else f"{title} (source: {latin_numerals(source)})"
         fig.suptitle(textwrap.fill(heading, 60 * max(len(parts), 1)), fontsize=10)
         fig.tight_layout()
     return fig
