@@ -28,7 +28,7 @@ import pandas as pd
 from diffusion import analysis
 from diffusion.analysis import Effect
 from diffusion.claims import CLAIMS, Claim
-from diffusion.report import BUILT_IN, ORIGINS
+from diffusion.report import BUILT_IN, ORIGINS, read_effects
 
 #: Root of the checkout.
 REPO = Path(__file__).resolve().parents[1]
@@ -134,7 +134,7 @@ def rows(repo: Path = REPO) -> list[dict[str, str]]:
             if not effects_path.is_file():
                 row.update(parts="—", verdict="no reference yet", origin="", where=claim.experiment)
             else:
-                parts, verdict, origin, legacy = _parts(claim, pd.read_csv(effects_path))
+                parts, verdict, origin, legacy = _parts(claim, read_effects(effects_path))
                 if legacy:
                     origin = f"rebuild: python experiments/make_references.py {claim.experiment}"
                 elif origin == BUILT_IN:

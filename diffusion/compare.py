@@ -34,7 +34,7 @@ from scipy import stats
 
 from diffusion.errors import DiffusionError
 from diffusion.provenance import config_hash
-from diffusion.report import EFFECTS_FILE
+from diffusion.report import EFFECTS_FILE, read_effects
 
 #: Root of the checkout, whose ``experiments/NAME/reference`` folders hold the references.
 REPO = Path(__file__).resolve().parents[1]
@@ -112,7 +112,7 @@ def _run_record(run_dir: Path) -> tuple[dict[str, Any], pd.DataFrame, str | None
                            "written by python -m diffusion +experiment=NAME).")
     try:
         record = json.loads(provenance.read_text())
-        table = pd.read_csv(effects)
+        table = read_effects(effects)
     except (ValueError, OSError) as error:
         raise CompareError(f"{run_dir}: cannot read its provenance.json or {EFFECTS_FILE} ({error}).") from None
     config = run_dir / ".hydra" / "config.yaml"
@@ -157,7 +157,7 @@ def load(run_dir: Path, reference_dir: Path | None = None) -> tuple[str, pd.Data
             f"{reference_dir} was made with config hash {ref_record.get('config_hash')} and this run with "
             f"{record.get('config_hash')}; rerun with the reference's settings, or rebuild the reference with "
             f"python experiments/make_references.py {name}.")
-    return name, pd.read_csv(ref_effects), run, reference_dir
+    return name, read_effects(ref_effects), run, reference_dir
 
 
 def _fmt(value: float) -> str:

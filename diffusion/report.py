@@ -264,6 +264,13 @@ EFFECTS_COLUMNS = ["claim", "role", "part", "description", "estimate", "ci_low",
                    "sesoi", "verdict", "claim_verdict", "origin"]
 
 
+def read_effects(path: Path) -> pd.DataFrame:
+    """An ``effects.csv`` as :func:`effects_table` wrote it. Only empty cells and ``nan`` are
+    missing values: pandas would otherwise read the origin ``n/a`` (:data:`NOT_APPLICABLE`) as
+    missing."""
+    return pd.read_csv(path, keep_default_na=False, na_values=["", "nan", "NaN"])
+
+
 def effects_table(claim_results: list[ClaimResult]) -> pd.DataFrame:
     """One row per reported effect: each judged part (role ``part``), its knock-out arm (role
     ``knockout``), then the claim's other effects (role ``extra``, not judged). ``verdict`` is
