@@ -28,10 +28,10 @@ import pandas as pd
 from diffusion import analysis
 from diffusion.analysis import Effect
 from diffusion.claims import CLAIMS, Claim
+from diffusion.provenance import repository
 from diffusion.report import BUILT_IN, ORIGINS, read_effects
 
 #: Root of the checkout.
-REPO = Path(__file__).resolve().parents[1]
 #: The committed table.
 TABLE_FILE = "CLAIMS.md"
 #: P1-P3: the simulated survey column, the source's figure, and the weak-ties reference point.
@@ -115,8 +115,10 @@ def _survey(claim: Claim, repo: Path) -> tuple[list[str], str]:
             f"±{part.sesoi:g} → {verdict}"], verdict
 
 
-def rows(repo: Path = REPO) -> list[dict[str, str]]:
-    """The table's rows, one per claim, in registry order."""
+def rows(repo: Path | None = None) -> list[dict[str, str]]:
+    """The table's rows, one per claim, in registry order, from the references of ``repo``
+    (default: :func:`diffusion.provenance.repository`)."""
+    repo = repository() if repo is None else repo
     out = []
     for claim in CLAIMS.values():
         row = {"claim": claim.id, "statement": f"{claim.statement} ({claim.source})", "figure": _source_figure(claim),
@@ -148,7 +150,7 @@ def rows(repo: Path = REPO) -> list[dict[str, str]]:
     return out
 
 
-def build(repo: Path = REPO) -> str:
+def build(repo: Path | None = None) -> str:
     """The whole of ``CLAIMS.md``."""
     lines = [
         "# The 27 claims and what the model says about them",
@@ -181,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--check", action="store_true", help=f"exit 1 when {TABLE_FILE} is out of date")
     args = parser.parse_args(argv)
     text = build()
-    path = REPO / TABLE_FILE
+    path = repository() / TABLE_FILE
     if args.write:
         path.write_text(text)
         print(f"wrote {path}")

@@ -33,11 +33,9 @@ from omegaconf import OmegaConf
 from scipy import stats
 
 from diffusion.errors import DiffusionError
-from diffusion.provenance import config_hash
+from diffusion.provenance import config_hash, repository
 from diffusion.report import EFFECTS_FILE, read_effects
 
-#: Root of the checkout, whose ``experiments/NAME/reference`` folders hold the references.
-REPO = Path(__file__).resolve().parents[1]
 #: Tolerance, in combined standard errors, of :func:`compare` (used by the slow replication test).
 Z = 4.0
 
@@ -136,7 +134,7 @@ def load(run_dir: Path, reference_dir: Path | None = None) -> tuple[str, pd.Data
     name = _experiment_of(record)
     if name is None:
         raise CompareError(f"{run_dir}: its provenance.json names no experiment, so it has no reference to compare with.")
-    reference_dir = reference_dir or REPO / "experiments" / name / "reference"
+    reference_dir = reference_dir or repository() / "experiments" / name / "reference"
     ref_json, ref_effects = reference_dir / "run.json", reference_dir / EFFECTS_FILE
     if not ref_json.is_file() or not ref_effects.is_file():
         raise CompareError(f"{reference_dir} is not a reference (it needs run.json and {EFFECTS_FILE}, written by "

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from diffusion import __version__
+from diffusion.errors import DiffusionError
 
 #: Settings under ``run`` that say how results are computed, not what they are: which backend,
 #: how many workers, whether to resume or show progress. They never enter a config hash, so a
@@ -20,6 +21,26 @@ RUN_CONTROL_KEYS = ("n_jobs", "progress", "resume", "backend", "scheduler")
 
 #: Libraries whose versions are recorded.
 LIBRARIES = ("mesa", "igraph", "numpy", "pandas", "pyarrow", "seaborn", "matplotlib", "hydra-core", "omegaconf")
+
+
+def repository() -> Path:
+    """The checkout whose ``experiments/NAME/reference`` folders hold the committed references.
+
+    The one the package runs from (a source tree or an editable install), else the current
+    directory: an installed package (``pip install .``) run from the repository, as CI does.
+
+    Raises
+    ------
+    DiffusionError
+        If neither holds an ``experiments/`` folder.
+    """
+    for candidate in (Path(__file__).resolve().parents[1], Path.cwd()):
+        if (candidate / "experiments").is_dir():
+            return candidate
+    raise DiffusionError(
+        f"cannot find the committed references: neither {Path(__file__).resolve().parents[1]} nor the "
+        f"current directory {Path.cwd()} holds an experiments/ folder. Run this from the repository."
+    )
 
 
 def git_revision(path: Path | None = None) -> str | None:
