@@ -301,12 +301,12 @@ def run_task(cfg) -> Path:  # cfg: omegaconf.DictConfig
     from diffusion.analyses import analyse
     from diffusion.config import to_settings
     from diffusion.provenance import config_hash, provenance, scientific_config, write_provenance
-    from diffusion.runner import execute, preflight
+    from diffusion.runner import execute, plan, preflight
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     settings = to_settings(cfg)
     out_dir = Path(HydraConfig.get().runtime.output_dir)
-    preflight(settings.config, out_dir)
+    checked = preflight(settings.config, out_dir)
     resolved = OmegaConf.to_container(cfg, resolve=True)
     command = "python -m diffusion " + " ".join(shlex.quote(a) for a in _original_arguments())
     record = provenance(
@@ -321,9 +321,9 @@ def run_task(cfg) -> Path:  # cfg: omegaconf.DictConfig
     _warm_up(settings.config)
     progress = _progress if settings.run.progress else None
     try:
-        tables = execute(settings.config, out_dir, progress=progress)
+        tables = execute(settings.config, out_dir, progress=progress, checked=checked)
     except KeyboardInterrupt:
-        _interrupted(out_dir)
+        _interrupted(out_dir, len(plan(settings.config)))
     report = analyse(settings, tables, out_dir, header=record)
     print(f"results: {out_dir}\nreport:  {report}")
     return out_dir
@@ -360,9 +360,9 @@ def _warm_up(config) -> None:
     empty (the first run on a machine), so the bar's first estimate is not a compile time."""
     import time
 
-    from diffusion.runner import warm_up
-
     from numba.core.config import CACHE_DIR
+
+    from diffusion.runner import warm_up
 
     # numba's cache index files sit in __pycache__ beside the sources, or under NUMBA_CACHE_DIR
     first = not any(Path(CACHE_DIR).rglob("*.nbi") if CACHE_DIR else
@@ -381,19 +381,13 @@ def _warm_up(config) -> None:
               file=sys.stderr, flush=True)
 
 
-def _interrupted(out_dir: Path) -> None:
-    """Ctrl-C: say what was kept and how to continue, then exit with status 130."""
-    from diffusion.runner import MANIFEST, RUN_RECORD
+def _interrupted(out_dir: Path, total: int) -> None:
+    """Ctrl-C: say what was kept of the ``total`` planned runs and how to continue, then exit
+    with status 130."""
+    from diffusion.runner import RUN_RECORD
 
     runs = out_dir / "runs"
     finished = len(list(runs.glob(f"run-*/{RUN_RECORD}")))
-    total = "?"
-    try:
-        import json
-
-        total = json.loads((runs / MANIFEST).read_text())["n_runs"]
-    except (OSError, ValueError, KeyError):
-        pass
     kept = [a for a in _original_arguments() if not a.startswith(("run.resume=", "hydra.run.dir="))]
     resume = " ".join(["python -m diffusion", *(shlex.quote(a) for a in kept),
                        shlex.quote(f"hydra.run.dir={out_dir}"), "run.resume=true"])

@@ -605,12 +605,18 @@ def design_hash(config: Config) -> str:
     return config_hash(dataclasses.asdict(config))
 
 
+def _first_line(error: BaseException) -> str:
+    """``TypeName: first line of the message``, for one-paragraph reports of a caught error."""
+    text = str(error)
+    return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"
+
+
 def _read_json(path: Path) -> tuple[Any, str | None]:
     """The JSON document in ``path`` and None, or None and why it cannot be read."""
     try:
         return json.loads(path.read_text()), None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        return None, f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        return None, _first_line(error)
 
 
 def _damage_of(config: Config, spec: RunSpec, folder: Path) -> str | None:
@@ -626,16 +632,17 @@ def _damage_of(config: Config, spec: RunSpec, folder: Path) -> str | None:
     if not isinstance(record, dict):
         return f"{RUN_RECORD} does not hold a run record"
     for key in ("name", "point", "replicate", "root_seed", "design_hash"):
-        if key in record or key != "design_hash":
-            if record.get(key) != expected.get(key):
-                return f"{RUN_RECORD} records {key}={record.get(key)!r}, but this run has {expected.get(key)!r}"
+        if key == "design_hash" and key not in record:
+            continue  # a run written before records carried the design hash
+        if record.get(key) != expected.get(key):
+            return f"{RUN_RECORD} records {key}={record.get(key)!r}, but this run has {expected.get(key)!r}"
     import pyarrow.parquet as pq
 
     for table in TABLES:
         try:
             pq.read_table(folder / f"{table}.parquet")
         except Exception as error:  # pyarrow raises several types for damaged files
-            return f"{table}.parquet cannot be read ({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})"
+            return f"{table}.parquet cannot be read ({_first_line(error)})"
     return None
 
 
@@ -712,18 +719,21 @@ def _sound_runs(config: Config, runs_dir: Path, held: list[RunSpec], manifest_da
 
 
 def prepare_runs_dir(
-    config: Config, runs_dir: Path, specs: list[RunSpec], *, notify: Callable[[str], None] | None = None
+    config: Config, runs_dir: Path, specs: list[RunSpec], *, notify: Callable[[str], None] | None = None,
+    state: RunsFolder | None = None,
 ) -> set[int]:
     """Check the runs folder (:func:`inspect_runs_dir`), write or repair the manifest, move
     damaged run folders aside to ``runs/damaged/`` so they are recomputed, and return the
-    indices of the sound finished runs. ``notify`` receives one line per repair.
+    indices of the sound finished runs. ``notify`` receives one line per repair. ``state`` is
+    the folder as :func:`inspect_runs_dir` found it just before (by :func:`preflight`), so the
+    finished runs' tables are not read back twice; default: inspect it now.
 
     Raises
     ------
     ConfigError
         As :func:`inspect_runs_dir`.
     """
-    state = inspect_runs_dir(config, runs_dir, specs)
+    state = inspect_runs_dir(config, runs_dir, specs) if state is None else state
     notify = notify or (lambda line: print(line, file=sys.stderr))
     manifest_path = runs_dir / MANIFEST
     runs_dir.mkdir(parents=True, exist_ok=True)
@@ -796,6 +806,7 @@ def execute(
     *,
     progress: Callable[[Iterator[RunResult], int], Iterator[RunResult]] | None = None,
     notify: Callable[[str], None] | None = None,
+    checked: RunsFolder | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run every planned run, writing each as it completes, and gather the tables.
 
@@ -816,11 +827,15 @@ def execute(
     notify : callable, optional
         Receives one line for each repair of the runs folder (a damaged run moved aside);
         default: printed to standard error.
+    checked : RunsFolder, optional
+        What :func:`preflight` returned for this config and folder: its checks are then not
+        repeated (the grid points, and reading back every finished run on resume).
     """
-    check_points(config)
+    if checked is None:
+        check_points(config)
     specs = plan(config)
     runs_dir = out_dir / "runs"
-    done = prepare_runs_dir(config, runs_dir, specs, notify=notify)
+    done = prepare_runs_dir(config, runs_dir, specs, notify=notify, state=checked)
     pending = [s for s in specs if s.index not in done]
     backend = _dask_runs if config.run.backend == "dask" else _joblib_runs
     finished: Iterator[RunResult | RunFailure] = backend(config, pending, runs_dir)
@@ -841,7 +856,7 @@ def execute(
         kept = len(done) + len(results)
         raise RunsFailed(
             f"the {config.run.backend} backend stopped after {len(results)} of {len(pending)} runs: "
-            f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}. A worker "
+            f"{_first_line(error)}. A worker "
             f"process may have died (out of memory, a crash in compiled code). The {kept} finished "
             f"runs are kept in {runs_dir}; rerun the same command with run.resume=true to compute "
             "the rest."
