@@ -91,7 +91,14 @@ def test_a_documented_command_runs_as_written(command, tmp_path):
         assert subprocess.run(as_ci(first, tmp_path), cwd=tmp_path, capture_output=True).returncode == 0
     result = subprocess.run(as_ci(command, tmp_path), cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "Traceback" not in result.stderr
+    if "run.backend=dask" in command:
+        # Dask's worker processes may log a heartbeat that meets the closing scheduler (a
+        # traceback inside distributed, logged, not raised; seen on a loaded 2-core machine).
+        # An error of ours would show a frame in the package: there must be none.
+        assert not re.search(r'File "[^"]*[/\\]diffusion[/\\][^"]*"', result.stderr), result.stderr[-3000:]
+        assert "error:" not in result.stderr
+    else:
+        assert "Traceback" not in result.stderr
     if command.startswith("python -m diffusion -m"):  # then collect it, as the README does next
         collected = subprocess.run(
             [sys.executable, "-m", "diffusion.collect", str(tmp_path / "multirun"), "--out", str(tmp_path / "collected")],
