@@ -24,10 +24,13 @@ import functools
 import inspect
 import json
 import math
+import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -503,6 +506,10 @@ def simulate_safely(config: Config, spec: RunSpec, *, day_progress: bool = False
 
 
 def _simulate_and_write(config: Config, spec: RunSpec, runs_dir: Path, day_progress: bool = False) -> RunResult | RunFailure:
+    if multiprocessing.parent_process() is not None and threading.current_thread() is threading.main_thread():
+        # A worker leaves Ctrl-C to the main process, which stops it (_stop_workers): a worker
+        # interrupted mid-write would print a traceback over the one-paragraph message.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     outcome = simulate_safely(config, spec, day_progress=day_progress)
     if isinstance(outcome, RunResult):
         write_run(outcome, runs_dir, run_record(config, spec))
