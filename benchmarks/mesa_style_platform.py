@@ -20,7 +20,7 @@ seen and whom it trusts, as in Mesa's ``virus_on_network`` example:
 
 It draws its random numbers in its own order (Python's ``random``), so it agrees with the
 package's model in distribution, not draw for draw; ``tests/test_mesa_style_peer.py`` checks
-that agreement. The package keeps one definition of each rule (:mod:`diffusion.reactions`);
+that agreement. The package keeps one definition of each rule (:mod:`diffusion.engine.reactions`);
 this file is a cost model of the per-agent style, kept honest by that test.
 """
 

@@ -13,11 +13,11 @@ Layers, each importing only from the layers below it (``pyproject.toml`` declare
     runner                                       grid x replicates, tidy tables
     config                                       typed configuration (Hydra-free)
     model, agents                                the Mesa platform model
-    policies, strategies, reactions, items       its parts: exposure, growth, the engine
+    policies, strategies, engine.reactions, items  its parts: exposure, growth, the engine
     metrics                                      pure functions of arrays and model state
     contagion                                    classic kernels on CSR arrays
     networks                                     igraph networks, societies
-    rules, params, pairs, rng, provenance, errors, knockouts
+    rules, params, engine.pairs, rng, provenance, errors, knockouts
 """
 
 from importlib.metadata import PackageNotFoundError, version

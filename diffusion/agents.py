@@ -21,7 +21,7 @@ import mesa
 import numpy as np
 
 from diffusion import rules
-from diffusion.reactions import BAD, BUY, FOLLOW, LIKE, RECOMMEND, SAME_CITY_CHANNEL, SHARE, Purchases, Seen, Views
+from diffusion.engine.reactions import BAD, BUY, FOLLOW, LIKE, RECOMMEND, SAME_CITY_CHANNEL, SHARE, Purchases, Seen, Views
 
 if TYPE_CHECKING:
     from diffusion.feeds import Exposures
@@ -140,7 +140,7 @@ class User(mesa.Agent):
         Applies the rules of :mod:`diffusion.rules` to this one exposure, in the order the
         compiled engine applies them to every pair of the day. ``draws`` are this exposure's
         uniform numbers, one per decision (rows ``LIKE`` ... ``RECOMMEND`` of
-        :mod:`diffusion.reactions`): an event happens when its draw is below its probability.
+        :mod:`diffusion.engine.reactions`): an event happens when its draw is below its probability.
         Reads only the state at the start of the day; the model commits the result.
         """
         b, e, memory = self.model.rules, exposure, exposure.memory

@@ -19,9 +19,9 @@ import numpy as np
 
 from diffusion import rules
 from diffusion.contagion import transmit
-from diffusion.pairs import random_row_of_first, sort_with_order
+from diffusion.engine.pairs import random_row_of_first, sort_with_order
 from diffusion.params import CHANNELS
-from diffusion.reactions import compiled as reaction_rules
+from diffusion.engine.reactions import compiled as reaction_rules
 from diffusion.strategies import CreatorStrategy, DayState, Promotion
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ One day::
     decide  on each exposure: view, like, follow, share (an independent-cascade hop over the
             social graph), and for products a purchase (complex contagion with a trust route);
             the rules are in :mod:`diffusion.rules`, applied to every pair by the compiled
-            passes of :mod:`diffusion.reactions` (or agent by agent, ``agents_decide=True``)
+            passes of :mod:`diffusion.engine.reactions` (or agent by agent, ``agents_decide=True``)
     commit  apply views, follows, trust changes, purchases and word of mouth; queue shares
             for tomorrow; close the cascades of items that expire
     record  the DataCollector calls the named metric functions of :mod:`diffusion.metrics`
@@ -40,6 +40,9 @@ import pandas as pd
 
 from diffusion import content, feeds, relations, rules
 from diffusion.agents import Creator, User, decide_by_agents
+from diffusion.engine.pairs import PairTable
+from diffusion.engine.reactions import N_DRAWS, Counters, ItemArrays, ItemCounters, Pairs, Seen
+from diffusion.engine.reactions import compiled as reaction_rules
 from diffusion.errors import ConfigError
 from diffusion.feeds import Exposures
 from diffusion.items import ItemStore
@@ -47,11 +50,8 @@ from diffusion.metrics import creators as creator_metrics
 from diffusion.metrics import platform as platform_metrics
 from diffusion.metrics import tables
 from diffusion.networks.society import Society
-from diffusion.pairs import PairTable
 from diffusion.params import CHANNELS, BehaviourParams, CampaignParams, PlatformParams
 from diffusion.policies import AppealWeighted, ExposurePolicy, FeedState
-from diffusion.reactions import N_DRAWS, Counters, ItemArrays, ItemCounters, Pairs, Seen
-from diffusion.reactions import compiled as reaction_rules
 from diffusion.strategies import CreatorStrategy
 
 

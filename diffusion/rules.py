@@ -5,7 +5,7 @@ function of a few numbers and the behaviour parameters ``b`` (a
 :class:`~diffusion.params.BehaviourRecord`, read by name: ``b.p_like``), with the claim and the
 source section it follows. The same functions serve three callers:
 
-- the compiled engine (:mod:`diffusion.reactions`), which applies them to every (item, user)
+- the compiled engine (:mod:`diffusion.engine.reactions`), which applies them to every (item, user)
   pair of a day in one pass: numba compiles each rule into the pass's loop;
 - the agents (:meth:`diffusion.agents.User.react`), which apply them to one exposure at a
   time in plain Python: the readable reference the engine is tested against, draw for draw
@@ -14,7 +14,7 @@ source section it follows. The same functions serve three callers:
   arithmetic works on numpy arrays as on numbers.
 
 To change a rule, edit its function here and rerun: nothing else needs to change. The
-compiled engine notices the edit (:func:`diffusion.reactions.compiled` recompiles when this
+compiled engine notices the edit (:func:`diffusion.engine.reactions.compiled` recompiles when this
 file changes), and the agents read the new rule directly. The README's "Change a rule"
 section walks through one change.
 

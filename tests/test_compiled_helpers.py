@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diffusion import pairs
+from diffusion.engine import pairs
 from diffusion.errors import ConfigError
 from diffusion.metrics import cascades
 from diffusion.feeds import pair_channel_code
-from diffusion.reactions import compiled as compiled_reactions
+from diffusion.engine.reactions import compiled as compiled_reactions
 from diffusion.policies import sample_weighted
 
 pytestmark = pytest.mark.property

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from diffusion.errors import ConfigError
 from diffusion.items import ItemStore
-from diffusion.pairs import PairTable, random_row_of_first
+from diffusion.engine.pairs import PairTable, random_row_of_first
 from diffusion.params import CHANNELS, BehaviourParams, CampaignParams, PlatformParams
 
 

@@ -1,7 +1,7 @@
 """The rules module, the compiled engine and the agents: one set of rules, the same results.
 
 - The agents (:meth:`diffusion.agents.User.react`, one exposure at a time in plain Python) and
-  the compiled engine (:mod:`diffusion.reactions`) give *identical* models on the same draws:
+  the compiled engine (:mod:`diffusion.engine.reactions`) give *identical* models on the same draws:
   every table, every array of the model's state and every random stream at the end, across
   policies, strategies, live streams and settings (hypothesis over seeds and settings).
 - Each rule's formula is written once, in :mod:`diffusion.rules`.
@@ -35,7 +35,7 @@ from diffusion import rules
 from diffusion.model import PlatformModel
 from diffusion.networks import weak_tie_society
 from diffusion.params import BehaviourParams, PlatformParams
-from diffusion.reactions import compiled
+from diffusion.engine.reactions import compiled
 
 REPO = Path(__file__).resolve().parents[1]
 POLICIES = ("baseline", "centralized", "popularity", "decentralized", "inclusive", "peer_only")

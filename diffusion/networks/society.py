@@ -19,7 +19,7 @@ import numpy as np
 
 from diffusion.errors import ConfigError
 from diffusion.networks.csr import CSR, csr_from_edges, edge_arrays
-from diffusion.pairs import search
+from diffusion.engine.pairs import search
 from diffusion.params import check_range
 
 #: Concentration of the Beta distributions of tie strength (mean fixed by the parameters).
