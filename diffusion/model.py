@@ -41,7 +41,7 @@ import pandas as pd
 from diffusion import content, feeds, relations, rules
 from diffusion.agents import Creator, User, decide_by_agents
 from diffusion.engine.pairs import PairTable
-from diffusion.engine.reactions import N_DRAWS, Counters, ItemArrays, ItemCounters, Pairs, Seen
+from diffusion.engine.reactions import N_DRAWS, Counters, ItemArrays, ItemCounters, Pairs, Seen, Users
 from diffusion.engine.reactions import compiled as reaction_rules
 from diffusion.errors import ConfigError
 from diffusion.feeds import Exposures
@@ -176,6 +176,8 @@ class PlatformModel(mesa.Model):
         self.user_circle = society.circle
         self.user_city = society.city
         self.user_poor = society.city_poor[society.city]
+        self.user_tier = society.city_tier[society.city]
+        self.users = Users(self.user_city, self.user_circle, self.user_tier)  # what the rules read of users
         self.is_creator = np.zeros(n, dtype=bool)
         self.is_creator[society.creators] = True
         self.creators = society.creators
@@ -326,13 +328,13 @@ class PlatformModel(mesa.Model):
         trust, rel_row, following = self._relation_state(ex.user, creator)
         u = rng.random((N_DRAWS, n_pairs))  # the same draws as one rng.random(n_pairs) per decision
         pairs = Pairs(ex.row, ex.user, ex.item, ex.channel, ex.source, ex.n_deliveries, ex.platform, ex.endorsement)
-        items = ItemArrays(it.creator, it.appeal, it.stream, it.product, it.local)
+        items = ItemArrays(it.creator, it.appeal, it.stream, it.product, it.local, it.price)
         seen = Seen(*(exposures.columns[name] for name in Seen._fields))
         engine = reaction_rules()
         if self.agents_decide:  # the readable reference: each user reacts to one exposure at a time
             views, purchases = decide_by_agents(self, u, ex, creator, trust, following, seen)
         else:
-            views = engine.decide_views(u, pairs, items, seen, self.user_city, trust, following, self.rules)
+            views = engine.decide_views(u, pairs, items, seen, self.users, trust, following, self.rules)
             peer_rows = np.flatnonzero(views.needs_similarity)
             similarity = self.society.similarity(ex.user[peer_rows], views.last_source[peer_rows])
             purchases = engine.decide_purchases(u, pairs, items, views, trust, peer_rows, similarity, seen.sent,
@@ -361,7 +363,7 @@ class PlatformModel(mesa.Model):
         # ---- commit: counters of items, channels (W4), creators (D1), commerce (P7, P8),
         # purchases and survey state (P1-P3), word of mouth (W1, W3)
         self.share_views_cross_circle += engine.tally(
-            pairs, creator, views, purchases, self.user_circle,
+            pairs, creator, views, purchases, self.users,
             ItemCounters(it.views, it.views_by_channel, it.likes, it.shares, it.purchases),
             Counters(*(getattr(self, name) for name in Counters._fields)),
         )
