@@ -137,6 +137,6 @@ def test_pool_labels_and_households_figure_draws_the_source():
         "subsidy_share": [0.0, 0.0], "pool": ["100 nearest", "whole city"], "measure": "households_per_leader",
         "mean": [20.0, 25.0], "ci_low": [18.0, 23.0], "ci_high": [22.0, 27.0], "n": 16,
     })
-    fig = rural_leaders.households_figure(summary)
+    fig = rural_leaders.households_figure(summary, 90)
     levels = {float(line.get_ydata()[0]) for line in fig.axes[0].get_lines() if len(set(line.get_ydata())) == 1}
     assert {44.0, 63.0, 10.0} <= levels

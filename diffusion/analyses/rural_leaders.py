@@ -56,11 +56,11 @@ def leaders_table(creators: pd.DataFrame, n_steps: int) -> pd.DataFrame:
     return leaders
 
 
-def households_figure(summary: pd.DataFrame):
+def households_figure(summary: pd.DataFrame, n_steps: int):
     """Households per leader by subsidy and pool, with the source's 44 and 63 and the lower
     edge of "tens" drawn as lines (R4)."""
     fig = plots.bar_with_ci(summary, x=S, hue="pool", measure="households_per_leader",
-                            title="R4: households with income per leader, 90 days",
+                            title=f"R4: households with income per leader, {n_steps} days",
                             xlabel="poor-region traffic subsidy (share of discovery slots)", ylabel="households per leader")
     ax = fig.axes[0]
     for value, style, label in (
@@ -104,7 +104,7 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
             notes=["No run had a leader: the society has no creator in a poor-region city at this size. Use more "
                    "users (network.n_users) or smaller cities (network.users_per_city)."],
         )
-    common.save(households_figure(summary), fig_dir, "rural_leaders_households.png", paths, out_dir)
+    common.save(households_figure(summary, n_steps), fig_dir, "rural_leaders_households.png", paths, out_dir)
 
     base, pool = runs[S].min(), runs[P].max()  # verdict: no subsidy, the largest pool swept
     verdict_leaders = leaders[(leaders[S] == base) & (leaders[P] == pool)]
