@@ -154,7 +154,9 @@ def excess_figure(incremental: pd.DataFrame, target: float, organic_gain: float,
                label=f"S2 source: 7.95M in 3 months scaled to {n_users:,} users ({target:.0f})")
     ax.axhline(organic_gain, color="grey", linestyle=":", linewidth=1,
                label=f"organic growth alone, in all ({organic_gain:.0f})")
-    ax.legend(loc="upper left", fontsize="small")
+    # Outside the axes: inside, it hides the bars it explains.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", title=plots.column_name(C))
+    fig.set_size_inches(10.0, 4.0)
     fig.tight_layout()
     return fig
 

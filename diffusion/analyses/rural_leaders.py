@@ -69,8 +69,10 @@ def households_figure(summary: pd.DataFrame, n_steps: int):
         (TENS, "-.", f"'tens': {TENS}"),
     ):
         ax.axhline(value, color="black", linestyle=style, linewidth=1, label=label)
-    ax.legend(loc="upper left", fontsize="small")
+    # Outside the axes: inside, it hides the source's lines it explains.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", title="household pool")
     ax.set_ylim(0, max(ax.get_ylim()[1], COUPLE_HOUSEHOLDS * 1.1))
+    fig.set_size_inches(10.0, 4.0)
     fig.tight_layout()
     return fig
 
