@@ -50,16 +50,18 @@ def test_s2_target_compares_the_gain_beyond_organic_on_a_log_scale():
 
 
 def test_s2_target_cannot_be_reached_by_organic_growth():
-    """Organic growth against itself has no excess, so no order of magnitude: not measurable,
-    never the source's figure (the old comparison of gains in all put organic at 58% of it)."""
-    frame = outcomes_with_excess([0.0, 0.0, 0.0], organic=60.0)
-    frame.loc[frame["strategy"] == "gifting", "strategy"] = "organic_copy"
-    organic_as_strategy = pd.concat([frame[frame["strategy"] == "organic"],
-                                     frame[frame["strategy"] == "organic_copy"].assign(strategy="gifting")])
-    effect = big_account.target_effect(organic_as_strategy, "gifting", 79.5)
-    part = get_claim("S2").part("target")
-    judged = analysis.judge(effect, direction=part.direction, sesoi=part.sesoi)
-    assert judged.verdict == analysis.NOT_MEASURABLE
+    """A strategy that adds nothing beyond organic (paired excesses -1, 0, +1 around organic's
+    46 or 100 followers, below or above the scaled 79.5 in all) has no order of magnitude:
+    its interval reaches below zero, so the target part is not measurable, never the source's
+    figure. (The old comparison of gains in all put organic growth at 58% of the target.)"""
+    for organic in (46.0, 100.0):
+        effect = big_account.target_effect(outcomes_with_excess([-1.0, 0.0, 1.0], organic), "gifting", 79.5)
+        part = get_claim("S2").part("target")
+        judged = analysis.judge(effect, direction=part.direction, sesoi=part.sesoi)
+        assert judged.verdict == analysis.NOT_MEASURABLE
+    # and a real excess of the right size is judged (the same frame, shifted by the target)
+    effect = big_account.target_effect(outcomes_with_excess([78.5, 79.5, 80.5], 100.0), "gifting", 79.5)
+    assert analysis.judge(effect, direction=0, sesoi=0.5).verdict == analysis.SUPPORTED
 
 
 def test_s2_target_is_reported_and_growth_decides():
