@@ -259,8 +259,16 @@ _JUDGED: dict[str, dict[str, Any]] = {
         parts=(_growth("big_brings_small"),),
     ),
     "S2": dict(
-        experiment="big_account",
-        parts=(_growth("gifting"),),
+        # The growth part decides; the target part says whether the gain the strategy adds is of
+        # the source's order of magnitude once people and money are scaled (issue 19). Organic
+        # growth adds nothing beyond itself, so this target can tell gifting from organic growth;
+        # the budget is assumed, so the target does not decide the verdict.
+        experiment="big_account", combine="primary part",
+        parts=(_growth("gifting"),
+               Part("target", "log10 of followers gained beyond organic per gifting account over the source's 7.95M "
+                    "in three months scaled to the simulated users", 0, "orders of magnitude (log10)", 0.5,
+                    "half an order of magnitude: two figures share an order of magnitude when their ratio lies within "
+                    "a factor sqrt(10) = 3.2 either way", "stated")),
     ),
     "S3": dict(
         experiment="big_account", combine="all parts",
@@ -294,8 +302,8 @@ _JUDGED: dict[str, dict[str, Any]] = {
     ),
     "R4": dict(
         experiment="rural_leaders",
-        parts=(Part("households", "households with income per leader minus 10 (the source's 'tens')", +1, "households",
-                    1.0, "1 household", "count"),),
+        parts=(Part("households", "households with income per leader minus 10 (the source's 'tens'), pool of the "
+                    "leader's whole city", +1, "households", 1.0, "1 household", "count"),),
     ),
     "R5": dict(
         experiment="price_tiers", combine="all parts",

@@ -25,7 +25,10 @@ class RuralLeader(CreatorStrategy):
     Parameters
     ----------
     pool_size : int
-        Neighbouring households a leader can sell for (the nearest non-creators of its city).
+        Neighbouring households a leader can sell for (the nearest non-creators of its city). A
+        value above the city's size takes every non-creator of the city reachable through
+        same-city ties, so that the count of households is bounded by the leader's sales and
+        not by an assumed village size (the rural_leaders experiment sweeps 100 and 100,000).
     focal, n_focal, cpm
         See :class:`~diffusion.strategies.CreatorStrategy`; ``focal`` defaults to ``poor``.
     """
