@@ -186,7 +186,7 @@ def compose_config(arguments: list[str], out_dir: Path | None):
 
 
 def run_experiment(
-    experiment: str,
+    experiment: str | None,
     *,
     scale: str | None = None,
     overrides: Mapping[str, Any] | Sequence[str] | None = None,
@@ -197,8 +197,10 @@ def run_experiment(
 
     Parameters
     ----------
-    experiment : str
-        A file name in ``conf/experiment/`` without ``.yaml`` (``"weak_ties"``).
+    experiment : str or None
+        A file name in ``conf/experiment/`` without ``.yaml`` (``"weak_ties"``); None runs the
+        plain defaults (one grid point, the generic analysis), as the command line without
+        ``+experiment``.
     scale : str, optional
         ``"paper"`` (the default of ``conf/config.yaml``) or ``"ci"`` (seconds).
     overrides : mapping or list of str, optional
@@ -232,9 +234,9 @@ def run_experiment(
     from diffusion import plots
     from diffusion.cli import run_task
 
-    if not isinstance(experiment, str) or not experiment:
+    if experiment is not None and (not isinstance(experiment, str) or not experiment):
         raise ConfigError(f"experiment={experiment!r} must be the name of a file in conf/experiment/, e.g. 'weak_ties'.")
-    arguments = [f"+experiment={experiment}", *([f"scale={scale}"] if scale is not None else []),
+    arguments = [*([f"+experiment={experiment}"] if experiment is not None else []), *([f"scale={scale}"] if scale is not None else []),
                  *hydra_overrides(overrides)]
     command = "diffusion.run_experiment: python -m diffusion " + " ".join(shlex.quote(a) for a in arguments)
     previous = HydraConfig.instance().cfg
