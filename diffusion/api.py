@@ -231,21 +231,30 @@ def run_experiment(
     """
     from hydra.core.hydra_config import HydraConfig
 
-    from diffusion import plots
-    from diffusion.cli import run_task
+    from diffusion import cli, plots
 
     if experiment is not None and (not isinstance(experiment, str) or not experiment):
         raise ConfigError(f"experiment={experiment!r} must be the name of a file in conf/experiment/, e.g. 'weak_ties'.")
-    arguments = [*([f"+experiment={experiment}"] if experiment is not None else []), *([f"scale={scale}"] if scale is not None else []),
-                 *hydra_overrides(overrides)]
-    command = "diffusion.run_experiment: python -m diffusion " + " ".join(shlex.quote(a) for a in arguments)
-    previous = HydraConfig.instance().cfg
+    arguments = [*([f"+experiment={experiment}"] if experiment is not None else []),
+                 *([f"scale={scale}"] if scale is not None else []), *hydra_overrides(overrides)]
+    # The provenance record gets the equivalent command line: it reproduces the same tables.
+    command = "python -m diffusion " + " ".join(shlex.quote(a) for a in arguments)
+    previous, previous_arguments = HydraConfig.instance().cfg, list(cli._ARGUMENTS)
+    cli._ARGUMENTS[:] = arguments  # what an interrupted run's "continue with" line repeats
     try:
         cfg = compose_config(arguments, None if out_dir is None else Path(out_dir))
         with plots.keep_figures() as figures:
-            folder = run_task(cfg, command=command, progress=progress)
+            folder = cli.run_task(cfg, command=command, progress=progress)
+    except SystemExit as stop:
+        if stop.code != 130:
+            raise
+        # Ctrl-C (a notebook's interrupt) while runs were going: run_task printed what was kept;
+        # a notebook gets an interrupt back, not an exit.
+        raise KeyboardInterrupt("interrupted: the finished runs are kept in the run folder; continue with the "
+                                "same call and out_dir, adding 'run.resume': True to the overrides") from None
     finally:
         HydraConfig.instance().cfg = previous
+        cli._ARGUMENTS[:] = previous_arguments
     results = load_run(folder)
     results._figures = figures
     return results

@@ -3,6 +3,8 @@ messages; ``load_run`` reads run folders and committed references."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -31,19 +33,21 @@ def _cli(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory) -> tuple[Path, Path, object]:
+def both(tmp_path_factory) -> tuple[Path, Path, object, str]:
     """The same config and seed run by the command line and by the API."""
     root = tmp_path_factory.mktemp("api")
     done = _cli(*ARGUMENTS, f"hydra.run.dir={root / 'cli'}", cwd=root)
     assert done.returncode == 0, done.stderr
-    res = run_experiment("weak_ties", scale="ci", overrides=OVERRIDES, out_dir=root / "api", progress=False)
-    return root / "cli", root / "api", res
+    bar = io.StringIO()
+    with contextlib.redirect_stderr(bar):
+        res = run_experiment("weak_ties", scale="ci", overrides=OVERRIDES, out_dir=root / "api", progress=True)
+    return root / "cli", root / "api", res, bar.getvalue()
 
 
 def test_api_tables_identical_to_command_line(both) -> None:
     """Same config and root seed -> bit-identical tables (one code path, deterministic seeds:
     any difference is a bug, so the comparison is exact)."""
-    cli, api, res = both
+    cli, api, res, _ = both
     names = sorted(p.stem for p in cli.glob("*.parquet"))
     assert names == sorted(res.tables) == ["cascades", "creators", "outcomes", "trajectories"]
     for name in names:
@@ -53,9 +57,22 @@ def test_api_tables_identical_to_command_line(both) -> None:
     assert res.provenance["config_hash"] == load_run(cli).provenance["config_hash"]
 
 
+def test_progress_bar_counts_the_runs(both) -> None:
+    """tqdm.auto's bar (a widget in Jupyter, text here) counts the 4 runs, even at scale=ci,
+    whose config switches the command line's bar off."""
+    *_, bar = both
+    assert "runs: 100%" in bar and "4/4" in bar
+
+
+def test_provenance_command_reproduces_the_run(both) -> None:
+    """The provenance record holds the equivalent command line."""
+    _, _, res, _ = both
+    assert res.provenance["command"].startswith("python -m diffusion +experiment=weak_ties scale=ci ")
+
+
 def test_results_object(both) -> None:
     """Tables as attributes, one verdict per claim tested, the report's own figures."""
-    _, api, res = both
+    _, api, res, _ = both
     assert res.folder == api.resolve()
     assert res.outcomes.shape[0] == 2 * 2  # two shares x two replicates
     assert list(res.verdicts["claim"]) == ["W1", "W2", "W3", "W4"]
@@ -69,7 +86,7 @@ def test_results_object(both) -> None:
 
 def test_load_run_redraws_the_same_figures(both) -> None:
     """load_run on a run folder draws the figures again from its tables, without touching it."""
-    _, api, res = both
+    _, api, res, _ = both
     before = sorted(p.name for p in api.rglob("*"))
     loaded = load_run(api)
     assert set(loaded.figures) == set(res.figures)

@@ -123,7 +123,7 @@ pd.concat({"package's decentralized feed": verdicts("decentralized"), "your shar
 # %% [markdown]
 # Read the table part by part: a part is *supported* when its whole interval lies beyond the
 # SESOI in the claimed direction, *contradicted* when beyond it the other way, *negligible* when
-# inside ±SESOI, and *inconclusive* otherwise. With 5 replicates at 600 users many parts will be
+# inside ±SESOI, and *inconclusive* otherwise. With 5 replicates at 600 users parts may well be
 # inconclusive; that is a finding about the design's power, not about the policy.
 #
 # **Try next.** Give `strength` through the config (`"+platform.policy.strength": 2.0` in the
