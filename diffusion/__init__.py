@@ -6,6 +6,7 @@ The package turns the claims of a case study of the Kuaishou short-video platfor
 Layers, each importing only from the layers below it (``pyproject.toml`` declares them and
 ``tests/test_layers.py`` runs import-linter over them)::
 
+    api                                          Python API: run_experiment, load_run
     cli | viz | collect | compare | claims_table entry points
     analyses                                     one analysis per experiment
     calibration
@@ -27,4 +28,16 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "load_run", "run_experiment"]
+
+#: Names imported from diffusion.api on first use, so ``import diffusion`` stays light (no
+#: Hydra, pandas or numba at import time).
+_API = {"run_experiment", "load_run", "Results"}
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from diffusion import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'diffusion' has no attribute {name!r}")

@@ -287,13 +287,17 @@ def _progress(finished: Iterator, total: int) -> Iterator:
     yield from tqdm(finished, total=total, desc="runs", unit="run", dynamic_ncols=True, mininterval=interval)
 
 
-def run_task(cfg) -> Path:  # cfg: omegaconf.DictConfig
+def run_task(cfg, *, command: str | None = None, progress: bool | None = None) -> Path:  # cfg: omegaconf.DictConfig
     """Run the experiment described by a composed config; return the run folder.
 
     Every check that can refuse the command runs before anything is written
     (:func:`diffusion.runner.preflight`), so a refused command leaves an existing run folder
     byte for byte as it was. Then the folder's record is written (``.hydra/``,
     ``provenance.json``), the kernels are compiled or loaded, and the runs start.
+
+    The command line and :func:`diffusion.api.run_experiment` both run here: the run folder is
+    Hydra's ``runtime.output_dir``; ``command`` (default: this process's command line) goes into
+    the provenance record; ``progress`` (default: ``run.progress``) shows the progress bar.
     """
     from hydra.core.hydra_config import HydraConfig
     from omegaconf import OmegaConf
@@ -308,7 +312,8 @@ def run_task(cfg) -> Path:  # cfg: omegaconf.DictConfig
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     checked = preflight(settings.config, out_dir)
     resolved = OmegaConf.to_container(cfg, resolve=True)
-    command = "python -m diffusion " + " ".join(shlex.quote(a) for a in _original_arguments())
+    if command is None:
+        command = "python -m diffusion " + " ".join(shlex.quote(a) for a in _original_arguments())
     record = provenance(
         seed=settings.config.seed,
         config_hash=config_hash(resolved),
@@ -319,7 +324,7 @@ def run_task(cfg) -> Path:  # cfg: omegaconf.DictConfig
     write_run_record(cfg, out_dir)
     write_provenance(out_dir / "provenance.json", record)
     _warm_up(settings.config)
-    progress = _progress if settings.run.progress else None
+    progress = _progress if (settings.run.progress if progress is None else progress) else None
     try:
         tables = execute(settings.config, out_dir, progress=progress, checked=checked)
     except KeyboardInterrupt:

@@ -9,6 +9,8 @@ backend is needed or touched (a notebook's backend stays as it is), and
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -315,11 +317,33 @@ def scatter_by(df: pd.DataFrame, *, x: str, y: str, hue: str, title: str, xlabel
 
 
 def save_figure(fig: Figure, path: Path) -> Path:
-    """Write ``fig`` as PNG (150 dpi), creating the folder."""
+    """Write ``fig`` as PNG (150 dpi), creating the folder (and hand it to any
+    :func:`keep_figures` block around the call)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=150)
+    for kept in _KEPT:
+        kept[path.stem] = fig
     return path
+
+
+#: The dictionaries of the :func:`keep_figures` blocks now open.
+_KEPT: list[dict[str, Figure]] = []
+
+
+@contextmanager
+def keep_figures() -> Iterator[dict[str, Figure]]:
+    """Collect every figure :func:`save_figure` writes inside the block, by file stem.
+
+    The Python API (:mod:`diffusion.api`) hands a notebook the very figures the report drew,
+    instead of drawing them a second way.
+    """
+    kept: dict[str, Figure] = {}
+    _KEPT.append(kept)
+    try:
+        yield kept
+    finally:
+        _KEPT.remove(kept)
 
 
 def effect_panels(
