@@ -76,7 +76,7 @@ class Reaction:
     may_buy: bool
     needs_similarity: bool  # the peer route: persuasion by similarity to the sharing tie
     acceptance: float  # how far the price lets the user buy (R5)
-    cheap: bool  # priced at or below the reference price (R5)
+    cheap: bool  # purchasable and priced at or below the reference price (R5)
     buy: bool
     bad: bool
     recommend: bool
@@ -181,7 +181,7 @@ class User(mesa.Agent):
         return Reaction(
             n_sources=n_sources, last_source=last_source, like=like, follow=follow, share=share,
             purchasable=purchasable, trusted=trusted, live=e.live, same_city=same_city, may_buy=may_buy,
-            needs_similarity=needs_similarity, acceptance=acceptance, cheap=bool(e.price <= b.price_reference),
+            needs_similarity=needs_similarity, acceptance=acceptance, cheap=purchasable and bool(e.price <= b.price_reference),
             buy=buy, bad=bad, recommend=recommend,
             send=(share or recommend) and not sent_before, send_share=share and not sent_before,
             send_recommend=recommend and not share and not sent_before,

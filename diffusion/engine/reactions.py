@@ -185,9 +185,11 @@ def compiled() -> SimpleNamespace:
             may_buy[i] = rules.may_buy(b, product[i], trusted[i], n_sources[i])
             # The peer route persuades by the similarity to the recommending tie.
             needs_similarity[i] = may_buy[i] and not trusted[i] and last_source[i] >= 0
-            cheap[i] = items.price[it] <= b.price_reference
-            if may_buy[i]:  # price sensitivity by city tier (R5)
-                acceptance[i] = rules.price_acceptance(b, items.price[it], users.tier[pairs.user[i]])
+            if product[i]:  # price band and, for a possible purchase, price acceptance by city tier (R5)
+                price = items.price[it]
+                cheap[i] = price <= b.price_reference
+                if may_buy[i] and b.price_elasticity > 0.0:
+                    acceptance[i] = rules.price_acceptance(b, price, users.tier[pairs.user[i]])
         return Views(n_sources, last_source, like, follow, share, product, trusted, live, same_city, may_buy,
                      needs_similarity, acceptance, cheap)
 
@@ -329,8 +331,9 @@ def compiled() -> SimpleNamespace:
             if views.share[i]:
                 item_counters.shares[it] += 1
             live, trusted, same_city = np.int64(views.live[i]), np.int64(views.trusted[i]), np.int64(views.same_city[i])
-            tier, cheap = users.tier[u] - 1, np.int64(views.cheap[i])
+            tier, cheap = 0, 0
             if views.product[i]:  # purchasable: by format and trust (P8), by locality (P7), by tier and price (R5)
+                tier, cheap = users.tier[u] - 1, np.int64(views.cheap[i])
                 c.format_exposures[live, trusted] += 1
                 c.locality_exposures[same_city] += 1
                 c.tier_price_exposures[tier, cheap] += 1
