@@ -85,7 +85,7 @@ def knockout_effects(arms: dict[str, dict[str, pd.DataFrame]], claim_id: str, co
 SURVEY = (("P1", "survey_trust_share", 0.32), ("P2", "survey_recommend_share", 0.40), ("P3", "survey_accept_again_share", 0.84))
 
 
-def survey_check(outcomes: pd.DataFrame) -> tuple[str, bool]:
+def survey_check(outcomes: pd.DataFrame, where: str = "over this experiment's runs") -> tuple[str, bool]:
     """The simulated survey P1-P3 over this experiment's runs, judged like the claims table does
     (the registry's parts: within ±0.03 of 0.32 and 0.84, above 0.40 by 0.03), and whether the
     experiment's settings move any answer clearly outside that tolerance (a *contradicted*
@@ -106,16 +106,45 @@ def survey_check(outcomes: pd.DataFrame) -> tuple[str, bool]:
                      f"{effect.ci_high + target:.3f}; source {target:g}, tolerance ±{part.sesoi:g}: {verdict})")
     if not parts:
         return "", False
-    text = "Simulated survey over this experiment's runs (calibration inputs, P1-P3): " + "; ".join(parts) + "."
+    text = f"Simulated survey {where} (calibration inputs, P1-P3): " + "; ".join(parts) + "."
     if flagged:
         text = ("**Calibration flag:** this experiment's settings move the simulated survey outside the calibrated "
                 "tolerance, so its behaviour is not the calibrated one. " + text)
     return text, flagged
 
 
-def with_survey(notes: list[str], outcomes: pd.DataFrame) -> list[str]:
-    """A report's notes with the simulated-survey check (:func:`survey_check`) first."""
-    text, _ = survey_check(outcomes)
+def default_point(outcomes: pd.DataFrame, settings: Any) -> tuple[pd.DataFrame, str]:
+    """The runs at the experiment's own setting of each swept key (its config value), and words
+    saying where that is. A key whose config value is not on the grid (or cannot be read) is
+    left free, and the words say so."""
+    rows, said = outcomes, []
+    for key in settings.experiment.sweep:
+        column = key.rsplit(".", 1)[-1]
+        value: Any = settings
+        try:
+            for attribute in key.split("."):
+                value = value[attribute] if isinstance(value, dict) else getattr(value, attribute)
+        except (AttributeError, KeyError, TypeError):
+            value = None
+        if column in rows.columns and value is not None and (rows[column] == value).any():
+            rows = rows[rows[column] == value]
+            said.append(f"{column} {value:g}" if isinstance(value, float) else f"{column} {value}")
+        else:
+            said.append(f"every {column}")
+    where = f"at this experiment's setting ({', '.join(said)})" if said else "over this experiment's runs"
+    return rows, where
+
+
+def with_survey(notes: list[str], outcomes: pd.DataFrame, settings: Any = None) -> list[str]:
+    """A report's notes with the simulated-survey check (:func:`survey_check`) first.
+
+    With ``settings``, the survey is read at the experiment's own setting of every swept key
+    (:func:`default_point`): the calibration holds at a point, and pooling a sweep over, say,
+    weak-tie shares would flag a spread the calibration never claimed."""
+    where = "over this experiment's runs"
+    if settings is not None:
+        outcomes, where = default_point(outcomes, settings)
+    text, _ = survey_check(outcomes, where)
     return [text, *notes] if text else list(notes)
 
 
