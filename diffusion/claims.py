@@ -171,7 +171,10 @@ _JUDGED: dict[str, dict[str, Any]] = {
         parts=(
             Part("reach", "slope of final content reach on weak-tie share", +1, "share of users per unit of weak-tie share",
                  0.01 / 0.6, "0.01 of users across the swept range 0-0.6", "slope"),
-            Part("speed", "days to half of final reach, highest minus lowest weak-tie share", -1, "days", 1.0, "1 day", "days"),
+            # Days to a fixed share of all users (the same number of users in every arm; issue 19),
+            # no longer days to half of each run's own final reach, which a narrower spread reaches sooner.
+            Part("speed", "days to reach a fixed 5% of users, highest minus lowest weak-tie share", -1, "days", 1.0,
+                 "1 day", "days"),
             Part("purchases", "slope of the share of users buying on weak-tie share", +1, "share of users per unit of weak-tie share",
                  0.001 / 0.6, "0.001 of users (a conversion-sized share) across the swept range 0-0.6", "slope"),
         ),
@@ -182,8 +185,11 @@ _JUDGED: dict[str, dict[str, Any]] = {
     ),
     "W3": dict(
         experiment="weak_ties",
-        parts=(Part("homophily", "conversion per delivery, same-circle minus other-circle ties", +1, "purchases per delivery",
-                    0.001, "0.001", "conversion"),),
+        # At equal numbers of distinct sources (issue 19): the crude purchases per delivery favour
+        # same-circle ties through the reinforcement rule, whose deliveries are more often a second source.
+        parts=(Part("equal_sources", "peer-route conversion at equal numbers of distinct sources, same-circle minus "
+                    "other-circle ties", +1, "purchases per peer-route purchase decision", 0.001,
+                    "0.001 (a peer-route purchase decision is an exposure)", "conversion"),),
     ),
     "W4": dict(
         experiment="weak_ties",
