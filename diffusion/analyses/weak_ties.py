@@ -141,7 +141,8 @@ def figures(tables: dict[str, pd.DataFrame], fig_dir: Path) -> list[Path]:
     fig = plots.line_with_ci(
         summary, x=X, hue="arm", measures=w1,
         title="W1: campaign reach, speed and purchases vs weak-tie share, by arm",
-        xlabel="weak-tie share (replace: fraction of ties; add: bridges per tie of the share-0 society)",
+        # In both arms the share is the number of bridges per tie of the share-0 society.
+        xlabel="weak-tie share (bridges per share-0 tie)",
         ylabels={"content_reach_share": "final reach (share of users)",
                  "content_days_to_reach": f"days to reach {FIXED_REACH_SHARE:.0%} of users",
                  "purchase_reach_share": "users buying (share of users)"},
@@ -327,11 +328,11 @@ def claim_results(tables: dict[str, pd.DataFrame], figure_paths: dict[str, str],
         conditions=(
             "The homophily term of the share and purchase rule (behaviour.share_homophily) makes ties inside a "
             "circle, which are more similar, more persuasive; the knock-out arm sets it to 0 at the reference share. "
-            "The peer route needs behaviour.reinforcement distinct sources, and a same-circle tie's delivery comes "
-            f"with two or more sources {second.estimate:+.3f} more often (share of decisions; 95% CI "
-            f"{second.ci_low:+.3f} to {second.ci_high:+.3f}) than another circle's, so the crude purchases per "
-            "delivery (listed below, with its knock-out) mix homophily with reinforcement; the verdict compares "
-            "conversion within strata of equal distinct sources, weighted alike for both kinds of tie."
+            "The peer route can buy only from behaviour.reinforcement distinct sources on, and a same-circle tie's "
+            f"purchase decision comes with two or more sources {second.estimate:+.3f} more often (share of decisions; "
+            f"95% CI {second.ci_low:+.3f} to {second.ci_high:+.3f}) than another circle's, so the crude purchases per "
+            "delivery (below, with its knock-out) compare unlike exposures. The verdict compares conversion within "
+            "strata of equal distinct sources (1, 2, 3, 4 or more), weighted alike for both kinds of tie."
         ),
         figures=[figure_paths["weak_ties_conversion.png"]],
     ))
