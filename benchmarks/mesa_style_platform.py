@@ -33,7 +33,7 @@ import math
 import mesa
 import numpy as np
 
-from diffusion.model import transmission_probabilities
+from diffusion.relations import transmission_probabilities
 from diffusion.networks.society import Society
 from diffusion.params import BehaviourParams, CampaignParams, PlatformParams
 

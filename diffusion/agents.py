@@ -49,6 +49,7 @@ class Exposure:
     live: bool  # shown in a live stream (P8)
     product: bool  # carries a product
     local: bool  # a local service, sold only in the creator's city (R1)
+    price: float  # yuan (R5)
     channel: int  # the channel of today's first exposure (diffusion.params.CHANNELS)
     endorsement: float  # a strategy's promotion multiplies the follow probability (S1-S4)
     source: int  # a tie who shared it today, -1 if none
@@ -74,6 +75,8 @@ class Reaction:
     same_city: bool
     may_buy: bool
     needs_similarity: bool  # the peer route: persuasion by similarity to the sharing tie
+    acceptance: float  # how far the price lets the user buy (R5)
+    cheap: bool  # priced at or below the reference price (R5)
     buy: bool
     bad: bool
     recommend: bool
@@ -100,6 +103,11 @@ class User(mesa.Agent):
     def city(self) -> int:
         """The user's city (W4, P7)."""
         return int(self.model.user_city[self.vertex])
+
+    @property
+    def city_tier(self) -> int:
+        """The tier of the user's city, 1 (first tier) to 5 (R5)."""
+        return int(self.model.user_tier[self.vertex])
 
     @property
     def ties(self) -> np.ndarray:
@@ -161,18 +169,20 @@ class User(mesa.Agent):
         trusted = bool(rules.is_trusted(b, e.trust))
         may_buy = bool(rules.may_buy(b, purchasable, trusted, n_sources))
         needs_similarity = may_buy and not trusted and last_source >= 0
+        acceptance = float(rules.price_acceptance(b, e.price, self.city_tier)) if may_buy else 1.0
         buy = False
         if may_buy:
             similarity = self.similarity_to(last_source) if needs_similarity else 1.0
             persuasion = rules.persuasion(b, trusted, e.trust, similarity)
-            buy = bool(draws[BUY] < rules.purchase_probability(b, e.appeal, persuasion, e.live))
+            buy = bool(draws[BUY] < rules.purchase_probability(b, e.appeal, persuasion, e.live, acceptance))
         bad = buy and bool(rules.purchase_is_bad(b, draws[BAD]))
         recommend = buy and bool(rules.buyer_recommends(b, draws[RECOMMEND]))
         sent_before = not new and memory.sent
         return Reaction(
             n_sources=n_sources, last_source=last_source, like=like, follow=follow, share=share,
             purchasable=purchasable, trusted=trusted, live=e.live, same_city=same_city, may_buy=may_buy,
-            needs_similarity=needs_similarity, buy=buy, bad=bad, recommend=recommend,
+            needs_similarity=needs_similarity, acceptance=acceptance, cheap=bool(e.price <= b.price_reference),
+            buy=buy, bad=bad, recommend=recommend,
             send=(share or recommend) and not sent_before, send_share=share and not sent_before,
             send_recommend=recommend and not share and not sent_before,
         )
@@ -225,7 +235,7 @@ def decide_by_agents(model: PlatformModel, u, ex: Exposures, creator, trust, fol
         )
         exposure = Exposure(
             item=item, creator=int(creator[i]), appeal=float(it.appeal[item]), live=bool(it.stream[item]),
-            product=bool(it.product[item]), local=bool(it.local[item]), channel=int(ex.channel[i]),
+            product=bool(it.product[item]), local=bool(it.local[item]), price=float(it.price[item]), channel=int(ex.channel[i]),
             endorsement=float(ex.endorsement[i]), source=int(ex.source[i]), n_deliveries=int(ex.n_deliveries[i]),
             platform=bool(ex.platform[i]), trust=float(trust[i]), following=bool(following[i]), memory=memory,
         )
@@ -238,6 +248,7 @@ def decide_by_agents(model: PlatformModel, u, ex: Exposures, creator, trust, fol
         column("n_sources", np.int64), column("last_source", np.int64), column("like", bool), column("follow", bool),
         column("share", bool), column("purchasable", bool), column("trusted", bool), column("live", bool),
         column("same_city", bool), column("may_buy", bool), column("needs_similarity", bool),
+        column("acceptance", np.float64), column("cheap", bool),
     )
     purchases = Purchases(*(column(name, bool) for name in Purchases._fields))
     return views, purchases

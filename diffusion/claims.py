@@ -304,9 +304,11 @@ _JUDGED: dict[str, dict[str, Any]] = {
                     1.0, "1 household", "count"),),
     ),
     "R5": dict(
-        experiment=None,
-        parts=(Part("low_price", "conversion of low-price minus high-price goods among lower-tier-city users", +1,
-                    "purchases per exposure", 0.001, "0.001", "conversion"),),
+        experiment="price_tiers", combine="all parts",
+        parts=(_share("dominance", "low-price goods' share of purchases minus their share of exposures", +1),
+               Part("low_price", "conversion of low-price minus high-price goods among lower-tier-city users", +1,
+                    "purchases per exposure", 0.001, "0.001", "conversion"),
+               _share("audience", "low-price share of purchases, lower-tier minus upper-tier buyers", +1)),
     ),
 }
 

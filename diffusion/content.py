@@ -128,5 +128,8 @@ def init_commerce(model: PlatformModel, strategy: CreatorStrategy | None, strate
     model.format_purchases = np.zeros((2, 2), dtype=np.int64)
     model.locality_exposures = np.zeros(2, dtype=np.int64)
     model.locality_purchases = np.zeros(2, dtype=np.int64)
+    # ... and by the viewer's city tier (1-5) x price [dearer, not dearer than the reference] (R5).
+    model.tier_price_exposures = np.zeros((5, 2), dtype=np.int64)
+    model.tier_price_purchases = np.zeros((5, 2), dtype=np.int64)
     model.online = np.zeros(n, dtype=bool)
     model.live_item_of = np.full(n, -1, dtype=np.int64)  # today's stream of each creator

@@ -20,12 +20,15 @@ import numpy as np
 from diffusion import rules
 from diffusion.contagion import transmit
 from diffusion.engine.pairs import random_row_of_first, sort_with_order
-from diffusion.params import CHANNELS
 from diffusion.engine.reactions import compiled as reaction_rules
+from diffusion.errors import ConfigError
+from diffusion.params import CHANNELS
 from diffusion.strategies import CreatorStrategy, DayState, Promotion
 
 if TYPE_CHECKING:
     from diffusion.model import PlatformModel
+    from diffusion.params import PlatformParams
+    from diffusion.policies import ExposurePolicy
 
 SHARE, FOLLOW, SAME_CITY, DISCOVERY, PROMOTION = range(len(CHANNELS))
 
@@ -60,6 +63,25 @@ class Exposures:
     delivery_user: np.ndarray  # every share delivery of the day (for W3 conversion counts)
     delivery_item: np.ndarray
     delivery_source: np.ndarray
+
+
+def channel_weights(p: PlatformParams, policy: ExposurePolicy) -> np.ndarray:
+    """Relative weights of the follow, same-city and discovery slots.
+
+    A policy without a discovery feed (``uses_discovery = False``, e.g. ``peer_only``) gives
+    its slots to the follow and same-city feeds, so the impression budget is unchanged.
+    """
+    weights = np.array([p.follow_weight, p.same_city_weight, p.discovery_weight], dtype=np.float64)
+    if not policy.uses_discovery:
+        weights[2] = 0.0
+        if p.feed_size > 0 and weights.sum() <= 0:
+            raise ConfigError(
+                f"platform policy {policy.name!r} has no discovery feed, and "
+                "platform.follow_weight and platform.same_city_weight are both 0, so no "
+                "channel can fill the feed. Give one of them a positive weight."
+            )
+    return weights / weights.sum() if weights.sum() > 0 else weights
+
 
 
 def expose(model: PlatformModel) -> Exposures:

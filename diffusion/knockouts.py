@@ -143,7 +143,9 @@ KNOCKOUTS: dict[str, Knockout] = {
             'many sales a leader makes'),
         mechanism="leaders carry only neighbours' produce",
     ),
-    "R5": _none(
-        'no experiment yet (see issue 19)',
+    "R5": Knockout(
+        ("the price-sensitivity rule (buyers in lower-tier cities buy dear goods less often), written "
+            "for this claim"),
+        {'behaviour.price_elasticity': 0.0},
     ),
 }

@@ -38,10 +38,10 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from diffusion import content, feeds, relations, rules
+from diffusion import content, feeds, relations
 from diffusion.agents import Creator, User, decide_by_agents
 from diffusion.engine.pairs import PairTable
-from diffusion.engine.reactions import N_DRAWS, Counters, ItemArrays, ItemCounters, Pairs, Seen
+from diffusion.engine.reactions import N_DRAWS, Counters, ItemArrays, ItemCounters, Pairs, Seen, Users
 from diffusion.engine.reactions import compiled as reaction_rules
 from diffusion.errors import ConfigError
 from diffusion.feeds import Exposures
@@ -73,21 +73,6 @@ MAX_USERS = 2**31 - 1
 
 #: Columns of the user-creator relation table (trust, following).
 RELATION_COLUMNS = {"trust": np.float64, "following": np.bool_, "since": np.int32}
-
-
-def transmission_probabilities(society: Society, behaviour: BehaviourParams) -> tuple[np.ndarray, np.ndarray]:
-    """Per-CSR-entry probabilities that a share, and a recommendation, reaches each tie.
-
-    A share reaches a tie with probability ``strength * (1 - h + h * similarity)`` (W1, W3);
-    a recommendation after a purchase goes the same way but only over strong ties (P2).
-    """
-    csr = society.csr
-    weight = csr.edge_values(society.edge_weight)
-    similarity = society.similarity(csr.sources(), csr.indices)
-    b = behaviour.record()
-    p_share = rules.tie_reach_probability(b, weight, similarity)
-    p_recommend = np.where(rules.recommendation_reaches(b, weight), p_share, 0.0)
-    return p_share, p_recommend
 
 
 class PlatformModel(mesa.Model):
@@ -171,22 +156,24 @@ class PlatformModel(mesa.Model):
                 f"so at most {MAX_USERS:,} users are allowed"
             )
         self.present = society.present
-        self.channel_weights = self._channel_weights()
+        self.channel_weights = feeds.channel_weights(self.platform, self.policy)
 
         self.user_circle = society.circle
         self.user_city = society.city
         self.user_poor = society.city_poor[society.city]
+        self.user_tier = society.city_tier[society.city]
+        self.users = Users(self.user_city, self.user_circle, self.user_tier)  # what the rules read of users
         self.is_creator = np.zeros(n, dtype=bool)
         self.is_creator[society.creators] = True
         self.creators = society.creators
         self.traits = society.traits
-        self._prepare_transmission()
+        self.p_share_entry, self.p_recommend_entry = relations.transmission_probabilities(society, self.behaviour)
 
         self.items = ItemStore()
         self.pinned_item = np.full(n, -1, dtype=np.int64)  # shown in the follow feed instead
         self.exposures = PairTable(n, EXPOSURE_COLUMNS)
         self.relations = PairTable(n, RELATION_COLUMNS)
-        self._init_follows()
+        relations.init_follows(self)
         self._pending = (np.zeros(0, np.int64),) * 3  # tomorrow's deliveries: user, item, source
 
         # Per-user survey state (P1-P3) and campaign outcomes (W1).
@@ -224,38 +211,6 @@ class PlatformModel(mesa.Model):
     milestone_views: int = creator_metrics.MILESTONE_VIEWS
 
     # ------------------------------------------------------------------ set-up
-    def _channel_weights(self) -> np.ndarray:
-        """Relative weights of the follow, same-city and discovery slots.
-
-        A policy without a discovery feed (``uses_discovery = False``, e.g. ``peer_only``) gives
-        its slots to the follow and same-city feeds, so the impression budget is unchanged.
-        """
-        p = self.platform
-        weights = np.array([p.follow_weight, p.same_city_weight, p.discovery_weight], dtype=np.float64)
-        if not self.policy.uses_discovery:
-            weights[2] = 0.0
-            if p.feed_size > 0 and weights.sum() <= 0:
-                raise ConfigError(
-                    f"platform policy {self.policy.name!r} has no discovery feed, and "
-                    "platform.follow_weight and platform.same_city_weight are both 0, so no "
-                    "channel can fill the feed. Give one of them a positive weight."
-                )
-        return weights / weights.sum() if weights.sum() > 0 else weights
-
-    def _prepare_transmission(self) -> None:
-        self.p_share_entry, self.p_recommend_entry = transmission_probabilities(self.society, self.behaviour)
-
-    def _init_follows(self) -> None:
-        """Load the society's follows with trust drawn around ``trust_follow`` (assumed)."""
-        follower, creator = self.society.follow_edges()
-        # Existing follows have some history: trust starts at trust_follow plus a Beta(1, 3)
-        # share (mean 1/4) of the remaining gap, so a minority already trusts strongly.
-        history = self.rng.beta(1.0, 3.0, size=follower.size)
-        trust = rules.initial_follow_trust(self.rules, history)
-        keys = self.relations.key(follower, creator)
-        self.relations.insert(keys, {"trust": trust, "following": np.ones(keys.size, bool)})
-        self.follower_count = np.bincount(creator, minlength=self.n_users).astype(np.int64)
-
     def agent_of(self, vertex: int) -> User:
         """The Mesa agent sitting on ``vertex`` (requires ``create_agents=True``)."""
         if not hasattr(self, "_agent_by_vertex"):
@@ -330,13 +285,13 @@ class PlatformModel(mesa.Model):
         trust, rel_row, following = self._relation_state(ex.user, creator)
         u = rng.random((N_DRAWS, n_pairs))  # the same draws as one rng.random(n_pairs) per decision
         pairs = Pairs(ex.row, ex.user, ex.item, ex.channel, ex.source, ex.n_deliveries, ex.platform, ex.endorsement)
-        items = ItemArrays(it.creator, it.appeal, it.stream, it.product, it.local)
+        items = ItemArrays(it.creator, it.appeal, it.stream, it.product, it.local, it.price)
         seen = Seen(*(exposures.columns[name] for name in Seen._fields))
         engine = reaction_rules()
         if self.agents_decide:  # the readable reference: each user reacts to one exposure at a time
             views, purchases = decide_by_agents(self, u, ex, creator, trust, following, seen)
         else:
-            views = engine.decide_views(u, pairs, items, seen, self.user_city, trust, following, self.rules)
+            views = engine.decide_views(u, pairs, items, seen, self.users, trust, following, self.rules)
             peer_rows = np.flatnonzero(views.needs_similarity)
             similarity = self.society.similarity(ex.user[peer_rows], views.last_source[peer_rows])
             purchases = engine.decide_purchases(u, pairs, items, views, trust, peer_rows, similarity, seen.sent,
@@ -365,7 +320,7 @@ class PlatformModel(mesa.Model):
         # ---- commit: counters of items, channels (W4), creators (D1), commerce (P7, P8),
         # purchases and survey state (P1-P3), word of mouth (W1, W3)
         self.share_views_cross_circle += engine.tally(
-            pairs, creator, views, purchases, self.user_circle,
+            pairs, creator, views, purchases, self.users,
             ItemCounters(it.views, it.views_by_channel, it.likes, it.shares, it.purchases),
             Counters(*(getattr(self, name) for name in Counters._fields)),
         )

@@ -205,6 +205,15 @@ class BehaviourParams:
     #: Multiplier of the purchase probability when goods are shown live rather than in a short
     #: video (P8: live demonstration persuades more; assumed).
     live_purchase_boost: float = 1.5
+    #: Price elasticity of purchase of users in the lowest-tier cities (tier 5); it falls
+    #: linearly with the tier to 0 in first-tier cities, whose buyers the source calls
+    #: insensitive to the price of cheap goods (R5, source 000 §4.1). A product dearer than
+    #: ``price_reference`` is bought with its probability times (price / reference) ** -elasticity;
+    #: cheaper ones are not boosted. 0 switches price sensitivity off (default: only the
+    #: price_tiers experiment sets it; assumed).
+    price_elasticity: float = 0.0
+    #: Price (yuan) up to which no buyer hesitates: the median product price (R5; assumed).
+    price_reference: float = 40.0
     #: Probability a stream viewer interacts (comments), times twice the creator's engagement,
     #: which has mean 1/2 (P5; assumed).
     p_interact: float = 0.3
@@ -230,6 +239,8 @@ class BehaviourParams:
         )
         for name in ("announce_boost", "live_purchase_boost", "gift_mean"):
             check_range(s, name, getattr(self, name), 0.0)
+        check_range(s, "price_elasticity", self.price_elasticity, 0.0, 10.0)
+        check_range(s, "price_reference", self.price_reference, 0.0, low_open=True)
         check_range(s, "same_city_follow_boost", self.same_city_follow_boost, 0.0)
         check_range(s, "reinforcement", self.reinforcement, 1, 1000, integer=True)
 

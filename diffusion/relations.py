@@ -1,4 +1,9 @@
-"""Who follows and trusts whom: the commit of follows, trust and stream interactions.
+"""Who follows and trusts whom: initial follows, how shares travel ties, and the commit of
+follows, trust and stream interactions.
+
+Set-up: :func:`init_follows` loads the society's follows with their trust and
+:func:`transmission_probabilities` gives each tie its share and recommendation probability
+(W1, W3, P2).
 
 Part of the *commit* phase of :meth:`diffusion.model.PlatformModel.step`: after the day's
 decisions, trust grows with viewing a followed creator's items (P1), with interacting in a
@@ -17,8 +22,37 @@ from diffusion.metrics.tables import FOLLOWER_MILESTONES
 from diffusion.params import CHANNELS
 
 if TYPE_CHECKING:
+    from diffusion.networks.society import Society
+    from diffusion.params import BehaviourParams
     from diffusion.feeds import Exposures
     from diffusion.model import PlatformModel
+
+
+def transmission_probabilities(society: Society, behaviour: BehaviourParams) -> tuple[np.ndarray, np.ndarray]:
+    """Per-CSR-entry probabilities that a share, and a recommendation, reaches each tie.
+
+    A share reaches a tie with probability ``strength * (1 - h + h * similarity)`` (W1, W3);
+    a recommendation after a purchase goes the same way but only over strong ties (P2).
+    """
+    csr = society.csr
+    weight = csr.edge_values(society.edge_weight)
+    similarity = society.similarity(csr.sources(), csr.indices)
+    b = behaviour.record()
+    p_share = rules.tie_reach_probability(b, weight, similarity)
+    p_recommend = np.where(rules.recommendation_reaches(b, weight), p_share, 0.0)
+    return p_share, p_recommend
+
+
+def init_follows(model: PlatformModel) -> None:
+    """Load the society's follows with trust drawn around ``trust_follow`` (assumed)."""
+    follower, creator = model.society.follow_edges()
+    # Existing follows have some history: trust starts at trust_follow plus a Beta(1, 3)
+    # share (mean 1/4) of the remaining gap, so a minority already trusts strongly.
+    history = model.rng.beta(1.0, 3.0, size=follower.size)
+    trust = rules.initial_follow_trust(model.rules, history)
+    keys = model.relations.key(follower, creator)
+    model.relations.insert(keys, {"trust": trust, "following": np.ones(keys.size, bool)})
+    model.follower_count = np.bincount(creator, minlength=model.n_users).astype(np.int64)
 
 
 def commit_relations(

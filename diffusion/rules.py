@@ -130,11 +130,24 @@ def persuasion(b, trusted, trust, tie_similarity):
     return 1.0 - h + h * tie_similarity
 
 
-def purchase_probability(b, appeal, persuasion, live):
+def price_acceptance(b, price, tier):
+    """How much a product's price lets a buyer in a city of ``tier`` (1 = first tier ... 5)
+    go ahead: 1 up to ``price_reference`` yuan, then (price / reference) ** -elasticity, where
+    the elasticity is ``price_elasticity`` in the lowest tier and falls linearly to 0 in the
+    first tier (R5, source 000 §4.1: the cheap goods suit low-spending third- and fourth-tier
+    users; first-tier buyers are not sensitive to their price)."""
+    elasticity = b.price_elasticity * (tier - 1) / 4.0
+    if elasticity == 0.0 or price <= b.price_reference:
+        return 1.0
+    return (price / b.price_reference) ** -elasticity
+
+
+def purchase_probability(b, appeal, persuasion, live, acceptance):
     """A purchase: ``p_buy`` times the item's appeal times the persuasion, times
     ``live_purchase_boost`` for goods shown in a live stream (P8, source 000 §3.1: showing
-    goods live convinces more than pictures)."""
-    return probability(b.p_buy * appeal * persuasion * (b.live_purchase_boost if live else 1.0))
+    goods live convinces more than pictures), times the buyer's price acceptance (R5,
+    :func:`price_acceptance`)."""
+    return probability(b.p_buy * appeal * persuasion * (b.live_purchase_boost if live else 1.0) * acceptance)
 
 
 def purchase_is_bad(b, u):

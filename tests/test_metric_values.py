@@ -132,12 +132,15 @@ def test_conversion_outcomes_of_hand_made_counters():
     model = SimpleNamespace(
         format_exposures=np.array([[30, 10], [5, 15]]), format_purchases=np.array([[3, 2], [1, 6]]),
         locality_exposures=np.array([50, 0]), locality_purchases=np.array([5, 0]),
+        tier_price_exposures=np.zeros((5, 2), np.int64), tier_price_purchases=np.zeros((5, 2), np.int64),
         items=SimpleNamespace(purchases=np.array([2, 1, 3]), price=np.array([10.0, 20.0, 5.0]),
                               stream=np.array([True, False, True])),
         gift_income=np.array([1.5, 2.5]),
     )
     out = commerce.conversion_outcomes(model)
     assert math.isnan(out.pop("conversion_local"))
+    for name in [k for k in out if "price" in k or "tier" in k]:  # R5's measures: tests/test_price_tiers.py
+        assert math.isnan(out.pop(name))
     assert out == pytest.approx({
         "conversion_short_video": 0.125, "conversion_live": 0.35, "conversion_short_video_trusted": 0.2,
         "conversion_live_trusted": 0.4, "conversion_nonlocal": 0.1, "stream_gmv_total": 35.0,

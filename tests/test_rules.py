@@ -43,9 +43,11 @@ STRATEGIES = ("organic", "big_brings_small", "gifting", "paid_traffic", "mcn_mat
 
 
 def run_model(*, agents_decide: bool, seed: int, policy: str = "baseline", strategy: str | None = None,
-              n_users: int = 500, n_steps: int = 8, platform: dict | None = None, behaviour: dict | None = None):
+              n_users: int = 500, n_steps: int = 8, platform: dict | None = None, behaviour: dict | None = None,
+              users_per_city: float = 500.0):
     """A small model, built the same way every time from ``seed``; returns it after its days."""
-    society = weak_tie_society(n_users=n_users, creator_share=0.1, rng=np.random.default_rng(seed))
+    society = weak_tie_society(n_users=n_users, creator_share=0.1, users_per_city=users_per_city,
+                               rng=np.random.default_rng(seed))
     streams = np.random.SeedSequence(seed).spawn(4)
     spec = dict(config_module._group_option("platform", policy)).get("policy")
     model = PlatformModel(
@@ -111,12 +113,23 @@ def test_agents_and_engine_agree_exactly_under_every_strategy(strategy):
     same_city_trust_bonus=st.sampled_from([0.0, 0.45]),
     reinforcement=st.integers(1, 3),
     share_homophily=st.floats(0.0, 1.0),
+    price_elasticity=st.sampled_from([0.0, 1.5]),
 )
 def test_agents_and_engine_agree_exactly_over_seeds_and_settings(seed, policy, p_stream, same_city_trust_bonus,
-                                                                  reinforcement, share_homophily):
+                                                                  reinforcement, share_homophily, price_elasticity):
     assert_same(seed=seed, policy=policy, n_users=300, n_steps=6, platform={"p_stream": p_stream},
                 behaviour={"same_city_trust_bonus": same_city_trust_bonus, "reinforcement": reinforcement,
-                           "share_homophily": share_homophily})
+                           "share_homophily": share_homophily, "price_elasticity": price_elasticity})
+
+
+def test_agents_and_engine_agree_exactly_with_price_sensitive_buyers():
+    """R5's rule (price acceptance by city tier) in both forms, with cities of every tier and
+    lower-tier buyers meeting goods dearer than the reference price (so the rule bites)."""
+    kwargs = dict(seed=5, policy="decentralized", behaviour={"price_elasticity": 2.0}, users_per_city=25.0)
+    assert_same(**kwargs)
+    model = run_model(agents_decide=False, **kwargs)
+    assert set(np.unique(model.user_tier)) == {1, 2, 3, 4, 5}
+    assert model.tier_price_exposures[2:, 0].sum() > 0, "no lower-tier buyer met a dear product"
 
 
 def test_agents_decide_needs_the_agents():
@@ -140,6 +153,7 @@ FORMULAS = {
     "attend_probability": r"p_attend \*",
     "interact_probability": r"p_interact \* 2\.0",
     "is_trusted": r">= \w*\.?trust_threshold",
+    "price_acceptance": r"price_elasticity \* \(tier - 1\)",
 }
 
 

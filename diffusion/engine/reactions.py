@@ -59,12 +59,14 @@ SHARE_CHANNEL, SAME_CITY_CHANNEL = 0, 2
 #: The day's (item, user) pairs, as :meth:`PlatformModel.expose` groups them.
 Pairs = namedtuple("Pairs", "row user item channel source n_deliveries platform endorsement")
 #: Item attributes the rules read, indexed by item id.
-ItemArrays = namedtuple("ItemArrays", "creator appeal stream product local")
+ItemArrays = namedtuple("ItemArrays", "creator appeal stream product local price")
+#: User attributes the rules read, indexed by user id (city tier: 1 = first tier ... 5).
+Users = namedtuple("Users", "city circle tier")
 #: What the exposure table remembers of each pair (its columns of the same names).
 Seen = namedtuple("Seen", "n_sources platform_seen last_source bought sent")
 #: What each pair's viewer does up to the purchase (:func:`compiled` ``decide_views``).
 Views = namedtuple("Views", "n_sources last_source like follow share product trusted live same_city may_buy "
-                            "needs_similarity")
+                            "needs_similarity acceptance cheap")
 #: Purchases, their outcomes and what is passed on (``decide_purchases``).
 Purchases = namedtuple("Purchases", "buy bad recommend send send_share send_recommend")
 #: Per-item counters the day's reactions add to.
@@ -73,8 +75,8 @@ ItemCounters = namedtuple("ItemCounters", "views views_by_channel likes shares p
 Counters = namedtuple(
     "Counters",
     "views_by_channel creator_views format_exposures format_purchases locality_exposures locality_purchases "
-    "n_purchases last_purchase_trusted last_purchase_creator recommended peer_purchases "
-    "peer_exposures peer_exposure_purchases",
+    "n_purchases last_purchase_trusted last_purchase_creator recommended peer_purchases tier_price_exposures "
+    "tier_price_purchases peer_exposures peer_exposure_purchases",
 )
 
 #: The source files whose code the compiled passes contain: this engine and the rules.
@@ -142,7 +144,7 @@ def compiled() -> SimpleNamespace:
         return out, following
 
     @numba.njit(cache=True, nogil=True)
-    def decide_views(u, pairs, items, seen, user_city, trust, following, b):
+    def decide_views(u, pairs, items, seen, users, trust, following, b):
         """Everything up to the purchase: who views, likes, follows, shares, and who may buy.
 
         Reads the start-of-day state only (``seen``: the exposure table's columns)."""
@@ -158,6 +160,8 @@ def compiled() -> SimpleNamespace:
         same_city = np.zeros(n, dtype=np.bool_)
         may_buy = np.zeros(n, dtype=np.bool_)
         needs_similarity = np.zeros(n, dtype=np.bool_)
+        acceptance = np.ones(n, dtype=np.float64)
+        cheap = np.zeros(n, dtype=np.bool_)
         for i in range(n):
             it, r = pairs.item[i], pairs.row[i]
             appeal = items.appeal[it]
@@ -173,7 +177,7 @@ def compiled() -> SimpleNamespace:
                     b, appeal, pairs.channel[i] == SAME_CITY_CHANNEL, pairs.endorsement[i])
                 share[i] = u[SHARE, i] < rules.share_probability(b, appeal)
             live[i] = items.stream[it]
-            same_city[i] = user_city[pairs.user[i]] == user_city[items.creator[it]]
+            same_city[i] = users.city[pairs.user[i]] == users.city[items.creator[it]]
             bought_before = False if is_new else seen.bought[r]
             # Once per pair; a local service only in the merchant's own city (R1).
             product[i] = items.product[it] and not bought_before and (not items.local[it] or same_city[i])
@@ -181,8 +185,11 @@ def compiled() -> SimpleNamespace:
             may_buy[i] = rules.may_buy(b, product[i], trusted[i], n_sources[i])
             # The peer route persuades by the similarity to the recommending tie.
             needs_similarity[i] = may_buy[i] and not trusted[i] and last_source[i] >= 0
+            cheap[i] = items.price[it] <= b.price_reference
+            if may_buy[i]:  # price sensitivity by city tier (R5)
+                acceptance[i] = rules.price_acceptance(b, items.price[it], users.tier[pairs.user[i]])
         return Views(n_sources, last_source, like, follow, share, product, trusted, live, same_city, may_buy,
-                     needs_similarity)
+                     needs_similarity, acceptance, cheap)
 
     @numba.njit(cache=True, nogil=True)
     def decide_purchases(u, pairs, items, views, trust, peer_rows, similarity, sent, b):
@@ -201,7 +208,8 @@ def compiled() -> SimpleNamespace:
                 tie_similarity = similarity[k]
                 k += 1
             persuasion = rules.persuasion(b, views.trusted[i], trust[i], tie_similarity)
-            p = rules.purchase_probability(b, items.appeal[pairs.item[i]], persuasion, views.live[i])
+            p = rules.purchase_probability(b, items.appeal[pairs.item[i]], persuasion, views.live[i],
+                                           views.acceptance[i])
             buy[i] = u[BUY, i] < p
         bad = np.zeros(n, dtype=np.bool_)
         recommend = np.zeros(n, dtype=np.bool_)
@@ -302,7 +310,7 @@ def compiled() -> SimpleNamespace:
                 platform[:k], out_endorsement[:k], row[:k], place[:k])
 
     @numba.njit(cache=True, nogil=True)
-    def tally(pairs, creator, views, purchases, user_circle, item_counters, counters):
+    def tally(pairs, creator, views, purchases, users, item_counters, counters):
         """Add the day's reactions to the model's counters (in place); return the views through
         a share from a tie outside the viewer's circle (W1)."""
         cross_circle_views = 0
@@ -314,30 +322,33 @@ def compiled() -> SimpleNamespace:
                 item_counters.views_by_channel[it, pairs.channel[i]] += 1
                 c.views_by_channel[pairs.channel[i]] += 1
                 c.creator_views[creator[i]] += 1
-                if pairs.source[i] >= 0 and user_circle[u] != user_circle[pairs.source[i]]:
+                if pairs.source[i] >= 0 and users.circle[u] != users.circle[pairs.source[i]]:
                     cross_circle_views += 1
             if views.like[i]:
                 item_counters.likes[it] += 1
             if views.share[i]:
                 item_counters.shares[it] += 1
             live, trusted, same_city = np.int64(views.live[i]), np.int64(views.trusted[i]), np.int64(views.same_city[i])
-            if views.product[i]:  # purchasable: by format and trust (P8), by locality (P7)
+            tier, cheap = users.tier[u] - 1, np.int64(views.cheap[i])
+            if views.product[i]:  # purchasable: by format and trust (P8), by locality (P7), by tier and price (R5)
                 c.format_exposures[live, trusted] += 1
                 c.locality_exposures[same_city] += 1
+                c.tier_price_exposures[tier, cheap] += 1
             if purchases.buy[i]:
                 item_counters.purchases[it] += 1
                 c.format_purchases[live, trusted] += 1
                 c.locality_purchases[same_city] += 1
+                c.tier_price_purchases[tier, cheap] += 1
                 c.n_purchases[u] += 1
                 c.last_purchase_trusted[u] = views.trusted[i]
                 c.last_purchase_creator[u] = creator[i]
                 if not views.trusted[i] and views.last_source[i] >= 0:  # a peer-route purchase (W3)
-                    c.peer_purchases[np.int64(user_circle[u] != user_circle[views.last_source[i]])] += 1
+                    c.peer_purchases[np.int64(users.circle[u] != users.circle[views.last_source[i]])] += 1
             # W3 at equal numbers of distinct sources: every peer-route purchase decision, by the
             # circle of the latest sharing tie and the sources so far (1, 2, 3, 4 or more), since
             # the purchase rule's reinforcement favours exposures that are a second source.
             if views.product[i] and not views.trusted[i] and views.last_source[i] >= 0:
-                cross = np.int64(user_circle[u] != user_circle[views.last_source[i]])
+                cross = np.int64(users.circle[u] != users.circle[views.last_source[i]])
                 stratum = min(views.n_sources[i], c.peer_exposures.shape[1]) - 1
                 c.peer_exposures[cross, stratum] += 1
                 if purchases.buy[i]:

@@ -42,8 +42,37 @@ def conversion_outcomes(model: PlatformState) -> dict[str, float]:
         "conversion_nonlocal": _ratio(lp[0], le[0]),
         "conversion_local": _ratio(lp[1], le[1]),
         "stream_gmv_total": float((it.purchases * it.price * it.stream).sum()),
+        **price_tier_outcomes(model.tier_price_exposures, model.tier_price_purchases),
         "gift_income_total": float(model.gift_income.sum()),
     }
+
+
+#: City tiers counted as "lower-tier" (the source's third- and fourth-tier cities and below, R5).
+LOWER_TIERS = (3, 4, 5)
+
+
+def price_tier_outcomes(exposures: np.ndarray, purchases: np.ndarray) -> dict[str, float]:
+    """Conversion and sales shares by price and city tier (R5, source 000 §1.3, §4.1).
+
+    ``exposures`` and ``purchases`` count purchasable product exposures and purchases by the
+    viewer's city tier (rows 1-5) and price (column 0: dearer than the reference price, 1: not
+    dearer, "low-price"). Lower tiers are :data:`LOWER_TIERS`; upper tiers the others.
+    ``low_price_sales_share`` is the low-price goods' share of purchases and
+    ``low_price_exposure_share`` their share of exposures, what price-blind buyers would buy;
+    ``lower_tier_exposure_share`` is the lower tiers' share of the exposures (the audience).
+    """
+    lower = np.isin(np.arange(1, 6), LOWER_TIERS)
+    out = {}
+    for group, rows in (("lower", lower), ("upper", ~lower)):
+        e, b = exposures[rows].sum(axis=0), purchases[rows].sum(axis=0)
+        out[f"conversion_low_price_{group}_tier"] = _ratio(b[1], e[1])
+        out[f"conversion_high_price_{group}_tier"] = _ratio(b[0], e[0])
+        out[f"low_price_sales_share_{group}_tier"] = _ratio(b[1], b.sum())
+    out["low_price_sales_share"] = _ratio(purchases[:, 1].sum(), purchases.sum())
+    out["low_price_exposure_share"] = _ratio(exposures[:, 1].sum(), exposures.sum())
+    out["lower_tier_sales_share"] = _ratio(purchases[lower].sum(), purchases.sum())
+    out["lower_tier_exposure_share"] = _ratio(exposures[lower].sum(), exposures.sum())
+    return out
 
 
 def scaled_followers(followers: float, n_users: int) -> float:

@@ -38,6 +38,8 @@ class PlatformState(Protocol):
     format_purchases: np.ndarray
     locality_exposures: np.ndarray
     locality_purchases: np.ndarray
+    tier_price_exposures: np.ndarray
+    tier_price_purchases: np.ndarray
     gift_income: np.ndarray
 
     def trust_of(self, users: np.ndarray, creators: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
