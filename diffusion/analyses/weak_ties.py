@@ -74,8 +74,9 @@ def days_to_reach(trajectories: pd.DataFrame, share: float = FIXED_REACH_SHARE) 
 
     Returns one row per run with the scenario columns, ``replicate`` and ``content_days_to_reach``.
     """
-    keys = [c for c in trajectories.columns if c not in ("step", "campaign_reach_share", "campaign_purchase_share",
-                                                          "views_total", "purchases", "gmv", "follows_total")]
+    # The run's label columns (scenario, knock-out arm, replicate) precede ``step``; measures follow it.
+    columns = list(trajectories.columns)
+    keys = columns[: columns.index("step")]
     reached = trajectories[trajectories["campaign_reach_share"] >= share]
     first = reached.groupby(keys, dropna=False)["step"].min().rename("content_days_to_reach")
     runs = trajectories[keys].drop_duplicates()
