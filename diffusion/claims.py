@@ -108,11 +108,12 @@ def _growth(strategy: str) -> Part:
 CLAIMS: dict[str, Claim] = {c.id: c for c in (
     Claim("W1", _A, "Loose ties between different circles widen reach and let information travel fast between circles, so marketing through them works better.",
           "000 §3.2", "Circles with strong internal ties plus a tunable share of weak bridging ties; sharing probability rises with tie strength.",
-          "final reach, time to 50% reach and purchases against weak-tie share"),
+          "final reach, days to a fixed reach and purchases against weak-tie share, with bridges added to and replacing strong ties"),
     Claim("W2", _A, "Viewers re-share a streamer's posts into their own circles and their contacts share again, so information fissions over several hops.",
           "000 §3.2", "Multi-hop peer-sharing cascades.", "cascade size distribution, depth, structural virality"),
     Claim("W3", _A, "Inside an acquaintance circle values and needs are alike, so a streamer's message persuades more there.",
-          "000 §3.2", "Homophily: purchase probability rises with sender-receiver similarity.", "conversion within vs across circles"),
+          "000 §3.2", "Homophily: purchase probability rises with sender-receiver similarity.",
+          "conversion within vs across circles at equal numbers of distinct sources"),
     Claim("W4", _A, "The follow tab maintains existing relationships while the same-city tab opens new, local ones.",
           "000 §3.2, §4.1", "Two exposure channels: follow feed and same-city feed.", "share of views and new follows by channel"),
     Claim("D1", _B, "The feed promotes popular videos but throttles a video once its heat passes a threshold, giving newcomers a chance.",
@@ -171,7 +172,10 @@ _JUDGED: dict[str, dict[str, Any]] = {
         parts=(
             Part("reach", "slope of final content reach on weak-tie share", +1, "share of users per unit of weak-tie share",
                  0.01 / 0.6, "0.01 of users across the swept range 0-0.6", "slope"),
-            Part("speed", "days to half of final reach, highest minus lowest weak-tie share", -1, "days", 1.0, "1 day", "days"),
+            # Days to a fixed share of all users (the same number of users in every arm; issue 19),
+            # no longer days to half of each run's own final reach, which a narrower spread reaches sooner.
+            Part("speed", "days to reach a fixed 5% of users, highest minus lowest weak-tie share", -1, "days", 1.0,
+                 "1 day", "days"),
             Part("purchases", "slope of the share of users buying on weak-tie share", +1, "share of users per unit of weak-tie share",
                  0.001 / 0.6, "0.001 of users (a conversion-sized share) across the swept range 0-0.6", "slope"),
         ),
@@ -182,8 +186,11 @@ _JUDGED: dict[str, dict[str, Any]] = {
     ),
     "W3": dict(
         experiment="weak_ties",
-        parts=(Part("homophily", "conversion per delivery, same-circle minus other-circle ties", +1, "purchases per delivery",
-                    0.001, "0.001", "conversion"),),
+        # At equal numbers of distinct sources (issue 19): the crude purchases per delivery favour
+        # same-circle ties through the reinforcement rule, whose deliveries are more often a second source.
+        parts=(Part("equal_sources", "peer-route conversion at equal numbers of distinct sources, same-circle minus "
+                    "other-circle ties", +1, "purchases per peer-route purchase decision", 0.001,
+                    "0.001 (a peer-route purchase decision is an exposure)", "conversion"),),
     ),
     "W4": dict(
         experiment="weak_ties",

@@ -189,6 +189,10 @@ class PlatformModel(mesa.Model):
         self.share_views_cross_circle = 0
         self.peer_deliveries = np.zeros(2, dtype=np.int64)  # product deliveries: [same, cross] circle
         self.peer_purchases = np.zeros(2, dtype=np.int64)  # peer-route purchases: [same, cross]
+        # Peer-route purchase decisions and purchases by [same, cross] circle x distinct sources
+        # (1, 2, 3, 4+): W3 compared at equal numbers of sources.
+        self.peer_exposures = np.zeros((2, 4), dtype=np.int64)
+        self.peer_exposure_purchases = np.zeros((2, 4), dtype=np.int64)
         self.purchases_today = 0
         self.gmv_today = 0.0
         self.cascade_records: list[pd.DataFrame] = []

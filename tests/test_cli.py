@@ -43,8 +43,9 @@ def test_weak_ties_writes_everything_into_the_run_folder(weak_ties_run):
     assert provenance["root_seed"] == 2021
     assert {"mesa", "igraph", "numpy"} <= set(provenance["libraries"])
     outcomes = pd.read_parquet(run_dir / "outcomes.parquet")
-    assert sorted(outcomes["weak_tie_share"].unique()) == [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
-    assert outcomes.groupby("weak_tie_share")["replicate"].nunique().eq(3).all()
+    assert sorted(outcomes["weak_tie_share"].unique()) == [0.0, 0.2, 0.4, 0.6]
+    assert sorted(outcomes["weak_ties"].unique()) == ["add", "replace"]
+    assert outcomes.groupby(["weak_ties", "weak_tie_share"])["replicate"].nunique().eq(3).all()
     trajectories = pd.read_parquet(run_dir / "trajectories.parquet")
     assert trajectories["step"].max() == 8
     report = (run_dir / "report.md").read_text()

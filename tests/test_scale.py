@@ -79,8 +79,8 @@ def test_hydra_multirun_with_each_launcher_then_collect(launcher, tmp_path):
 
     report = collect([sweep], tmp_path / "collected")
     outcomes = pd.read_parquet(tmp_path / "collected" / "outcomes.parquet")
-    # 7 shares + the W3 and W4 knock-out arms, one replicate each
-    assert outcomes.groupby("p_share").size().to_dict() == {0.15: 9, 0.3: 9}
+    # 4 shares x 2 W1 arms + the W3 and W4 knock-out arms, one replicate each
+    assert outcomes.groupby("p_share").size().to_dict() == {0.15: 10, 0.3: 10}
     summary = pd.read_csv(tmp_path / "collected" / "summary.csv")
     assert {"p_share", "weak_tie_share"} <= set(summary.columns)
     assert report.is_file() and list((tmp_path / "collected").glob("*.parquet"))

@@ -168,9 +168,11 @@ def test_registry_error_names_the_claim_without_a_smallest_effect():
 
 def test_origin_from_the_knockout_arm():
     on = interval(0.01, 0.02)  # W3's smallest effect is 0.001
-    emergent = report.claim_result("W3", {"homophily": on}, conditions="", knockouts={"homophily": interval(0.005, 0.01)})
-    built_in = report.claim_result("W3", {"homophily": on}, conditions="", knockouts={"homophily": interval(-0.0005, 0.0005)})
-    not_run = report.claim_result("W3", {"homophily": on}, conditions="")
+    emergent = report.claim_result("W3", {"equal_sources": on}, conditions="",
+                                   knockouts={"equal_sources": interval(0.005, 0.01)})
+    built_in = report.claim_result("W3", {"equal_sources": on}, conditions="",
+                                   knockouts={"equal_sources": interval(-0.0005, 0.0005)})
+    not_run = report.claim_result("W3", {"equal_sources": on}, conditions="")
     none = report.claim_result("W2", {"depth": interval(2.0, 3.0)}, conditions="")
     assert (emergent.origin, built_in.origin, not_run.origin, none.origin) == (
         "emergent", "built in", "knock-out not run", "none named")
@@ -188,10 +190,10 @@ def test_weak_ties_w3_effect_known_value():
     outcomes = pd.DataFrame({
         "weak_tie_share": [0.0, 0.2, 0.2, 0.2, 0.4],
         "replicate": [0, 0, 1, 2, 0],
-        "conversion_same_circle": [0.9, 0.05, 0.07, 0.06, 0.9],
-        "conversion_cross_circle": [0.0, 0.03, 0.04, 0.05, 0.0],
+        "conversion_same_circle_equal_sources": [0.9, 0.05, 0.07, 0.06, 0.9],
+        "conversion_cross_circle_equal_sources": [0.0, 0.03, 0.04, 0.05, 0.0],
     })
-    effect = w3_effects(outcomes)["homophily"]
+    effect = w3_effects(outcomes)["equal_sources"]
     assert effect.estimate == pytest.approx(0.02) and effect.n == 3  # (0.02 + 0.03 + 0.01) / 3, share 0.2 only
 
 

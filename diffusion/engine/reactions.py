@@ -76,7 +76,7 @@ Counters = namedtuple(
     "Counters",
     "views_by_channel creator_views format_exposures format_purchases locality_exposures locality_purchases "
     "n_purchases last_purchase_trusted last_purchase_creator recommended peer_purchases tier_price_exposures "
-    "tier_price_purchases",
+    "tier_price_purchases peer_exposures peer_exposure_purchases",
 )
 
 #: The source files whose code the compiled passes contain: this engine and the rules.
@@ -347,6 +347,15 @@ def compiled() -> SimpleNamespace:
                 c.last_purchase_creator[u] = creator[i]
                 if not views.trusted[i] and views.last_source[i] >= 0:  # a peer-route purchase (W3)
                     c.peer_purchases[np.int64(users.circle[u] != users.circle[views.last_source[i]])] += 1
+            # W3 at equal numbers of distinct sources: every peer-route purchase decision, by the
+            # circle of the latest sharing tie and the sources so far (1, 2, 3, 4 or more), since
+            # the purchase rule's reinforcement favours exposures that are a second source.
+            if views.product[i] and not views.trusted[i] and views.last_source[i] >= 0:
+                cross = np.int64(users.circle[u] != users.circle[views.last_source[i]])
+                stratum = min(views.n_sources[i], c.peer_exposures.shape[1]) - 1
+                c.peer_exposures[cross, stratum] += 1
+                if purchases.buy[i]:
+                    c.peer_exposure_purchases[cross, stratum] += 1
             if purchases.recommend[i]:
                 c.recommended[u] = True
         return cross_circle_views

@@ -149,6 +149,49 @@ def _ratio(numerator: float, denominator: float) -> float:
     return float(numerator / denominator) if denominator > 0 else float("nan")
 
 
+def conversion_at_equal_sources(exposures: np.ndarray, purchases: np.ndarray, reinforcement: int) -> tuple[float, float]:
+    """Peer-route conversion of same-circle and other-circle ties at equal numbers of distinct sources (W3).
+
+    Parameters
+    ----------
+    exposures, purchases : numpy.ndarray, shape (2, K)
+        Peer-route purchase decisions and purchases, row 0 by a tie of the viewer's circle, row 1
+        by a tie of another circle; column ``k`` holds decisions at ``k + 1`` distinct sources
+        (the last column: ``K`` or more).
+    reinforcement : int
+        Fewest distinct sources at which the peer route can buy (``behaviour.reinforcement``).
+
+    Returns
+    -------
+    (float, float)
+        Conversion of each row, direct-standardised to the pooled number of decisions per stratum,
+        over the strata where the rule allows a peer purchase and both rows have decisions (NaN
+        when there is none).
+
+    Notes
+    -----
+    Tests W3 (source 000 §3.2). The purchase rule's reinforcement rewards a second source, and a
+    same-circle delivery is more often a user's second exposure (its circle shares the item too),
+    so the crude ratio of purchases to deliveries mixes homophily with reinforcement. Comparing
+    within strata of distinct sources, weighted alike for both rows, removes the second part.
+    """
+    exposures, purchases = np.asarray(exposures, dtype=np.float64), np.asarray(purchases, dtype=np.float64)
+    eligible = np.arange(exposures.shape[1]) + 1 >= reinforcement
+    eligible[-1] = True  # the open last stratum always reaches the threshold once K >= it
+    usable = eligible & (exposures > 0).all(axis=0)
+    if not usable.any():
+        return float("nan"), float("nan")
+    weight = exposures[:, usable].sum(axis=0)
+    rate = purchases[:, usable] / exposures[:, usable]
+    same, cross = (rate * weight).sum(axis=1) / weight.sum()
+    return float(same), float(cross)
+
+
+def _second_source_share(exposures: np.ndarray, row: int) -> float:
+    """Share of a row's peer-route decisions that came with two or more distinct sources (W3)."""
+    return _ratio(exposures[row, 1:].sum(), exposures[row].sum())
+
+
 def run_outcomes(model: PlatformState, trajectory: pd.DataFrame, cascades: pd.DataFrame) -> dict[str, Any]:
     """End-of-run measures of one run (W1-W4, P1-P3), computed with the shared metrics."""
     steps = trajectory["step"].to_numpy()
@@ -165,6 +208,12 @@ def run_outcomes(model: PlatformState, trajectory: pd.DataFrame, cascades: pd.Da
         # W3: conversion of product deliveries from ties inside vs outside the circle
         "conversion_same_circle": _ratio(model.peer_purchases[0], model.peer_deliveries[0]),
         "conversion_cross_circle": _ratio(model.peer_purchases[1], model.peer_deliveries[1]),
+        # W3 at equal numbers of distinct sources (the reinforcement confound removed)
+        **dict(zip(("conversion_same_circle_equal_sources", "conversion_cross_circle_equal_sources"),
+                   conversion_at_equal_sources(model.peer_exposures, model.peer_exposure_purchases,
+                                               model.behaviour.reinforcement))),
+        "second_source_share_same_circle": _second_source_share(model.peer_exposures, 0),
+        "second_source_share_cross_circle": _second_source_share(model.peer_exposures, 1),
         # W2: the campaign's cascade trees
         "campaign_cascade_size": float(campaign["size"].mean()) if len(campaign) else float("nan"),
         "campaign_peer_share": _ratio(campaign["peer_size"].sum(), campaign["size"].sum()),

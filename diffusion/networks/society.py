@@ -5,7 +5,8 @@ flag). Users belong to acquaintance circles (熟人圈); circles belong to citie
 users of the same circle; weak ties join users of different circles, a share of them inside the
 same city. ``weak_tie_share`` sets the expected fraction of weak ties while the mean degree stays
 fixed, so a sweep over it trades strong ties for bridges without adding contacts
-(Granovetter 1973). A share of users are creators, followed by other users with heavy-tailed
+(Granovetter 1973); with ``weak_ties="add"`` the strong ties stay and the bridges come on top
+(W1's other reading: weak ties widen a user's contacts). A share of users are creators, followed by other users with heavy-tailed
 follower counts.
 """
 
@@ -21,6 +22,9 @@ from diffusion.errors import ConfigError
 from diffusion.networks.csr import CSR, csr_from_edges, edge_arrays
 from diffusion.engine.pairs import search
 from diffusion.params import check_range
+
+#: How bridges enter the society (W1): in place of strong ties, or on top of them.
+WEAK_TIE_MODES: tuple[str, ...] = ("replace", "add")
 
 #: Concentration of the Beta distributions of tie strength (mean fixed by the parameters).
 _STRENGTH_CONCENTRATION = 10.0
@@ -158,6 +162,7 @@ def weak_tie_society(
     follower_tail_index: float = 0.8,
     follow_same_city_share: float = 0.3,
     newcomer_share: float = 0.0,
+    weak_ties: str = "replace",
     rng: np.random.Generator,
 ) -> Society:
     """Build a weak-tie society.
@@ -197,6 +202,15 @@ def weak_tie_society(
     newcomer_share : float
         Fraction of creators who are new accounts with no followers yet (D1: newcomers'
         chance to be seen). The others keep the heavy-tailed follower counts.
+    weak_ties : {"replace", "add"}
+        How bridges enter (W1, source 000 §3.2). ``"replace"``: the mean degree is held at
+        ``mean_degree`` and a share ``weak_tie_share`` of the ties are weak, so each bridge
+        takes the place of a strong tie. ``"add"``: every user keeps the strong ties of the
+        ``weak_tie_share = 0`` society (the very same edges) and ``round(n_users *
+        mean_degree * weak_tie_share / 2)`` bridges are added on top, as many as the
+        ``"replace"`` society has at that share; the mean degree grows to about
+        ``mean_degree * (1 + weak_tie_share)`` and the weak fraction of all ties is
+        ``weak_tie_share / (1 + weak_tie_share)``.
     rng : numpy.random.Generator
         Source of all randomness.
 
@@ -210,7 +224,8 @@ def weak_tie_society(
     their circle, dropping duplicates, until ``round(n_users * mean_degree * (1 - s) / 2)``
     distinct edges exist. Weak ties: draw a user and a partner from another circle (same city
     with probability ``weak_same_city_share``), likewise until ``round(n_users * mean_degree *
-    s / 2)``. Every step is vectorised; cost O(n_users + n_edges) per round, a few rounds.
+    s / 2)``. With ``weak_ties="add"`` the strong ties are drawn as for ``s = 0`` (from the same
+    stream, so they are identical) and the same number of weak ties is then added. Every step is vectorised; cost O(n_users + n_edges) per round, a few rounds.
     With ``weak_tie_share = 0`` no edge leaves a circle.
 
     References
@@ -228,6 +243,7 @@ def weak_tie_society(
         trait_noise=trait_noise, n_trait_dims=n_trait_dims, creator_share=creator_share,
         follower_min=follower_min, follower_tail_index=follower_tail_index,
         follow_same_city_share=follow_same_city_share, newcomer_share=newcomer_share,
+        weak_ties=weak_ties,
     )
 
     # Each component draws from its own child stream, so changing one parameter (e.g. the
@@ -249,7 +265,8 @@ def weak_tie_society(
 
     n_edges = int(round(n_users * mean_degree / 2))
     n_weak = int(round(n_edges * weak_tie_share))
-    keys = _strong_ties(n_edges - n_weak, circle, circle_start, circle_sizes, r_strong)
+    n_strong = n_edges if weak_ties == "add" else n_edges - n_weak
+    keys = _strong_ties(n_strong, circle, circle_start, circle_sizes, r_strong)
     if n_weak and n_circles > 1:
         keys = _weak_ties(n_weak, keys, circle, city, city_start, city_sizes, weak_same_city_share, r_weak)
     keys = np.sort(keys)
@@ -306,6 +323,7 @@ def validate_society_parameters(
     follower_tail_index: float,
     follow_same_city_share: float,
     newcomer_share: float = 0.0,
+    weak_ties: str = "replace",
 ) -> None:
     """Raise :class:`ConfigError` naming the first out-of-range parameter of :func:`weak_tie_society`."""
     s = "network"
@@ -334,6 +352,12 @@ def validate_society_parameters(
     check_range(s, "follower_min", follower_min, 1, integer=True)
     check_range(s, "follower_tail_index", follower_tail_index, 0.0, low_open=True)
     check_range(s, "newcomer_share", newcomer_share, 0.0, 1.0)
+    if weak_ties not in WEAK_TIE_MODES:
+        raise ConfigError(
+            f"network.weak_ties={weak_ties!r} is not a way of adding weak ties; allowed: "
+            f"{', '.join(WEAK_TIE_MODES)} (replace: bridges take the place of strong ties at fixed "
+            "mean degree; add: strong ties stay and bridges come on top; W1)."
+        )
     if mean_degree >= circle_size_mean - 1 and weak_tie_share < 1:
         raise ConfigError(
             f"network.mean_degree={mean_degree} needs circles larger than mean_degree + 1, but "
