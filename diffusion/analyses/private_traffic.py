@@ -176,11 +176,18 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     summary = analysis.summarise(long, by=[P, "traffic", "kind"], measures=["cv"])
     summary.to_csv(out_dir / "summary.csv", index=False)
     shown = summary[summary["kind"].isin(["observed", "sampling null"])]
+    side = np.where(shown["traffic"] == SIDES["private"], "followers", "public")
     fig = plots.bar_with_ci(
-        shown.assign(series=shown["traffic"].str.split(" ").str[0] + ": " + shown["kind"]),
+        shown.assign(series=side + ": " + shown["kind"]),
         x=P, hue="series", measure="cv", title="P4: per-post audience CV, observed and its sampling null",
         xlabel="policy", ylabel="median CV over creators",
     )
+    # five policies x four bars: legend outside the axes, policy names slanted, so nothing hides a bar
+    ax = fig.axes[0]
+    ax.legend(title="channel: series", loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
+    ax.tick_params(axis="x", labelrotation=20)
+    fig.set_size_inches(8.5, 4.5)
+    fig.tight_layout()
     common.save(fig, fig_dir, "private_traffic_cv_and_null.png", paths, out_dir)
     fig = plots.bar_with_ci(
         summary[summary["kind"] == "beyond sampling"], x=P, hue="traffic", measure="cv",
