@@ -239,13 +239,19 @@ _JUDGED: dict[str, dict[str, Any]] = {
     ),
     "P4": dict(
         experiment="private_traffic",
-        parts=(Part("steadiness", "excess CV of per-post audience, followers minus public feeds (decentralized)", -1,
+        parts=(Part("steadiness", "CV of per-post audience beyond its sampling null (binomial for followers, Poisson "
+                    "for public feeds), followers minus public feeds (decentralized)", -1,
                     "coefficient of variation", 0.1, "0.1", "ratio"),),
     ),
     "P5": dict(
-        experiment="gmv_tiers",
+        experiment="gmv_tiers", combine="all parts",
         parts=(Part("engagement", "change in log(1 + GMV) per SD of stream engagement, followers held fixed", +1,
-                    "log GMV per SD", 0.1, "0.1 (about 10% more GMV per SD)", "ratio"),),
+                    "log GMV per SD", 0.1, "0.1 (about 10% more GMV per SD)", "ratio"),
+               # "Many accounts" (issue 19): one in ten of the engaged mid-tier accounts out-earning a median
+               # head account is a pattern a creator would meet among peers; fewer is an exception, not "many".
+               Part("many", "share of highly engaged 100k-1M creators who out-earn the median >=1M creator", +1,
+                    "share (0-1)", 0.1, "0.1: 'many' read as at least one in ten of the engaged mid-tier accounts "
+                    "(the source gives no number)", "stated")),
     ),
     "P6": dict(
         experiment="gmv_tiers",
