@@ -192,7 +192,9 @@ def _sweep_of(overrides: list, config_dir: Path) -> tuple[str | None, dict]:
     experiment = next((o.value() for o in overrides if o.key_or_group == "experiment"), None)
     path = config_dir / "experiment" / f"{experiment}.yaml"
     if experiment and path.is_file():
-        sweep.update(OmegaConf.to_container(OmegaConf.select(OmegaConf.load(path), "experiment.sweep", default={})))
+        # An experiment without a sweep (one grid point) has no node to convert.
+        node = OmegaConf.select(OmegaConf.load(path), "experiment.sweep", default=None)
+        sweep.update(OmegaConf.to_container(node) if node is not None else {})
     for override in overrides:
         if override.key_or_group.startswith("experiment.sweep."):
             sweep[override.key_or_group.removeprefix("experiment.sweep.")] = override.value()

@@ -121,3 +121,17 @@ def test_a_value_the_sweep_would_overwrite_is_refused(tmp_path):
     assert result.returncode == 2
     assert "would be replaced by each platform option the experiment sweeps" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_experiment_file_without_a_sweep_is_one_grid_point(tmp_path):
+    """A user's experiment file may leave out ``sweep:`` (one grid point); reading its grid
+    crashed on the missing node."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from diffusion.cli import _sweep_of
+
+    (tmp_path / "experiment").mkdir()
+    (tmp_path / "experiment" / "mine.yaml").write_text("experiment:\n  name: mine\n  claims: []\n")
+    overrides = OverridesParser.create().parse_overrides(["+experiment=mine", "experiment.sweep.behaviour.p_share=[0.1,0.2]"])
+    assert _sweep_of(overrides[:1], tmp_path) == ("mine", {})
+    assert _sweep_of(overrides, tmp_path) == ("mine", {"behaviour.p_share": [0.1, 0.2]})
