@@ -305,5 +305,5 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     ]
     return report.write_report(
         out_dir / "report.md", title="Big account brings small account: growth strategies of small and new accounts (S1-S5)",
-        claim_results=results, header=common.header(header, settings), figures=list(paths.values()), notes=common.with_survey(notes, outcomes),
+        claim_results=results, header=common.header(header, settings), figures=list(paths.values()), notes=common.with_survey(notes, outcomes, settings),
     )

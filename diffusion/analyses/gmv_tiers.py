@@ -236,5 +236,5 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     ]
     return report.write_report(
         out_dir / "report.md", title="GMV by follower tier, and sales against engagement (P5, P6, P8)",
-        claim_results=results, header=common.header(header, settings), figures=list(paths.values()), notes=common.with_survey(notes, outcomes),
+        claim_results=results, header=common.header(header, settings), figures=list(paths.values()), notes=common.with_survey(notes, outcomes, settings),
     )

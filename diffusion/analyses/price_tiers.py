@@ -125,5 +125,5 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     ]
     return report.write_report(
         out_dir / "report.md", title="Price sensitivity by city tier (R5)", claim_results=[result],
-        header=common.header(header, settings), figures=list(paths.values()), notes=common.with_survey(notes, outcomes),
+        header=common.header(header, settings), figures=list(paths.values()), notes=common.with_survey(notes, outcomes, settings),
     )

@@ -238,5 +238,5 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     return report.write_report(
         out_dir / "report.md", title="Private vs public traffic: how steady is a creator's audience (P4)",
         claim_results=results, header=common.header(header, settings), figures=list(paths.values()),
-        notes=common.with_survey(notes, outcomes),
+        notes=common.with_survey(notes, outcomes, settings),
     )

@@ -172,5 +172,5 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     ]
     return report.write_report(
         out_dir / "report.md", title="Rural leaders selling their neighbours' produce (R4)", claim_results=results,
-        header=common.header(header, settings), figures=list(paths.values()), notes=common.with_survey(notes, outcomes),
+        header=common.header(header, settings), figures=list(paths.values()), notes=common.with_survey(notes, outcomes, settings),
     )

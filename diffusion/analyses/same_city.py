@@ -115,5 +115,5 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     ]
     return report.write_report(
         out_dir / "report.md", title="Same-city trust and local merchants (P7, R1)", claim_results=results,
-        header=common.header(header, settings), figures=list(paths.values()), notes=common.with_survey(notes, outcomes),
+        header=common.header(header, settings), figures=list(paths.values()), notes=common.with_survey(notes, outcomes, settings),
     )

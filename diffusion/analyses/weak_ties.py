@@ -442,5 +442,5 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
         claim_results=results,
         header=common.header(header, settings),
         figures=list(relative.values()),
-        notes=common.with_survey(notes, arm(outcomes, "replace")),
+        notes=common.with_survey(notes, outcomes, settings),
     )
