@@ -79,7 +79,8 @@ def test_d1_decomposition_known_values():
     assert by["newcomers: days to 100 views, cold_start_only minus fresh_only"] == pytest.approx(-5.0)
     assert by["newcomers: days to 100 views, decentralized minus cold_start_only"] == pytest.approx(0.0)
     assert by["newcomers: days to 100 views, decentralized minus throttle_only"] == pytest.approx(-3.0)
-    assert "the pool added alone" in text and len(effects) == 8
+    assert by["newcomers: days to 100 views, fresh_only minus popularity"] == pytest.approx(-1.0)
+    assert "the pool added alone" in text and len(effects) == 10
     assert gatekeeping.d1_decomposition(frame[frame["platform"] != "fresh_only"]) == ([], "")
 
 

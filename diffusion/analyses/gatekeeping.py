@@ -211,13 +211,16 @@ def d1_decomposition(outcomes: pd.DataFrame) -> tuple[list[analysis.Effect], str
     For each of D1's measures: the throttle alone and the pool alone, each added to the feed
     with neither (``throttle_only`` / ``cold_start_only`` minus ``fresh_only``), and each
     removed from the full feed (``decentralized`` minus ``cold_start_only`` / ``throttle_only``),
-    judged with D1's smallest effects and claimed directions. Returns the effects and a
-    sentence per measure; both empty when an arm is missing.
+    judged with D1's smallest effects and claimed directions; first, what is left of the
+    contrast with ``popularity`` when neither mechanism is on (``fresh_only`` minus
+    ``popularity``: fresh items, sampled broadly with a square-root push). Returns the effects
+    and a sentence per measure; both empty when an arm is missing.
     """
     present = set(outcomes[P])
-    if not {"decentralized", *D1_ARMS} <= present:
+    if not {"decentralized", "popularity", *D1_ARMS} <= present:
         return [], ""
-    contrasts = [("throttle_only", "fresh_only", "the throttle added alone"),
+    contrasts = [("fresh_only", "popularity", "the fresh, broad feed with neither, against popularity"),
+                 ("throttle_only", "fresh_only", "the throttle added alone"),
                  ("cold_start_only", "fresh_only", "the pool added alone"),
                  ("decentralized", "cold_start_only", "the throttle added to the pool"),
                  ("decentralized", "throttle_only", "the pool added to the throttle")]
