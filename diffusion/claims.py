@@ -214,8 +214,10 @@ _JUDGED: dict[str, dict[str, Any]] = {
     ),
     "D4": dict(
         experiment="inclusive_traffic", combine="all parts",
-        parts=(_share("earners", "share of creators earning anything, inclusive minus the comparison policy", +1),
-               _share("gini", "Gini (of views or income), inclusive minus the comparison policy", -1)),
+        # Judged against each other policy in turn; the comparisons combine by "all parts" too
+        # (diffusion.analyses.gatekeeping.inclusive_against_all).
+        parts=(_share("earners", "share of creators earning anything, inclusive minus each other policy", +1),
+               _share("gini", "Gini (of views or income), inclusive minus each other policy", -1)),
     ),
     "D5": dict(
         experiment="robustness", combine="all parts",
@@ -305,8 +307,10 @@ _JUDGED: dict[str, dict[str, Any]] = {
     ),
     "R2": dict(
         experiment="inclusive_traffic",
-        parts=(Part("poor_share", "share of earners from poor regions minus the source's 0.258", 0, "share", 0.03, "0.03",
-                    "survey"),),
+        # The share follows the input share of poor-region creators (network.poor_city_share);
+        # the report says so first and gives the 000 §4.4 figure (about 0.21) beside it.
+        parts=(Part("poor_share", "share of earners from poor regions minus the source's 0.258 (004 (三))", 0, "share", 0.03,
+                    "0.03", "survey"),),
     ),
     "R3": dict(
         experiment="inclusive_traffic",

@@ -133,7 +133,8 @@ KNOCKOUTS: dict[str, Knockout] = {
         mechanism='city-only local services (platform.merchant_share)',
     ),
     "R2": _none(
-        'no rule favours or hinders poor regions without the subsidy; the share is an outcome',
+        ('no rule favours or hinders poor regions without the subsidy, so their share of earners follows '
+            'their share of creators, an input (network.poor_city_share); only how far it follows is an outcome'),
     ),
     "R3": _none(
         'the reserved slots are the subsidy the claim describes; the contrast is its size',

@@ -31,6 +31,10 @@ POLICIES = {
     "decentralized": "throttled decentralized",
     "inclusive": "inclusive (Gini cap)",
     "peer_only": "peers only",
+    # D1's arms, variants of the decentralized feed (after the others, so colours stay put)
+    "throttle_only": "decentralized, throttle only",
+    "cold_start_only": "decentralized, cold-start pool only",
+    "fresh_only": "decentralized, neither",
 }
 #: Creator strategies in display order (organic growth, the baseline, first), likewise.
 STRATEGIES = {

@@ -7,17 +7,27 @@ by :func:`diffusion.analysis.judge` against the registry's smallest effects:
 
 * D1 — ``decentralized`` minus ``popularity`` (the same push of popular items without the
   throttle and the cold-start pool): newcomers' restricted mean days to 100 views must fall
-  and the Gini of views across creators must fall.
+  and the Gini of views across creators must fall. The decentralized feed bundles two
+  mechanisms, so three arms run beside it (:data:`D1_ARMS`): the throttle alone
+  (``throttle_only``), the cold-start pool alone (``cold_start_only``) and neither
+  (``fresh_only``). Adding each mechanism alone to ``fresh_only``, and removing each from
+  ``decentralized``, says which one gives newcomers their chance (:func:`d1_decomposition`,
+  judged with D1's smallest effects; reported beside the verdict, which they do not change).
+  The registry's knock-out (``cold_start_share=0`` on ``decentralized``) is the
+  ``throttle_only`` arm itself, so its rows serve as the knock-out arm.
 * D2 — ``decentralized`` minus ``centralized``: the diversity of views (normalised entropy
   across creators) must rise and the share of views that came through peer shares must rise.
 * D3 — ``centralized`` minus ``decentralized``: the top 1% of creators' share of views must
   rise and the Gini of views must rise.
-* D4 — ``inclusive`` minus ``popularity``: the Gini of views must fall and the share of
-  creators earning anything must rise.
+* D4 — ``inclusive`` minus *every* other policy of :data:`ORDER` (the D1 arms are variants of
+  ``decentralized`` made for D1, and are listed but not judged): the Gini of views must fall
+  and the share of creators earning anything must rise. The claim holds only if it holds
+  against each, so the comparisons combine by "all parts" (:func:`inclusive_against_all`);
+  the comparison that decides is the report's, every other one is listed with it.
 
 A claim with two parts combines them by "all parts" (:data:`diffusion.analysis.COMBINE_RULES`).
-Knock-out arms (``experiment.knockouts``): D1 without the cold-start pool (the throttle alone),
-D3 with an editor without head-user preference.
+Knock-out arms: D1 without the cold-start pool (the ``throttle_only`` arm), D3 with an editor
+without head-user preference (``experiment.knockouts``).
 """
 
 from __future__ import annotations
@@ -30,11 +40,15 @@ import pandas as pd
 
 from diffusion import analysis, plots, report
 from diffusion.analyses import common
+from diffusion.claims import get_claim
 from diffusion.metrics.creators import MILESTONE_VIEWS, survival_curve
 from diffusion.metrics.worlds import world_measures
 
 P = "platform"
 ORDER = ["centralized", "popularity", "decentralized", "inclusive", "peer_only"]
+#: D1's arms: the decentralized feed with the heat throttle only, the cold-start pool only, and
+#: neither (conf/platform/{throttle_only,cold_start_only,fresh_only}.yaml).
+D1_ARMS = ["throttle_only", "cold_start_only", "fresh_only"]
 LABELS = {
     "views_gini": "Gini of views across creators",
     "views_top1_share": "top 1% of creators' share of views",
@@ -55,7 +69,8 @@ WORLD_LABELS = {
 
 def _order(frame: pd.DataFrame) -> list[str]:
     present = set(frame[P])
-    return [p for p in ORDER if p in present] + sorted(present - set(ORDER))
+    known = [*ORDER, *D1_ARMS]
+    return [p for p in known if p in present] + sorted(present - set(known))
 
 
 def newcomer_survival(creators: pd.DataFrame, horizon: int) -> pd.DataFrame:
@@ -118,6 +133,8 @@ def _compare(outcomes: pd.DataFrame, high: str, low: str, measure: str) -> analy
 
 
 #: Per claim: the policy compared, the baseline, and the parts (registry part name, measure).
+#: D4's baseline is every other policy (:func:`inclusive_against_all`); ``popularity`` here is
+#: only the first it is compared with.
 SPECS = {
     "D1": ("decentralized", "popularity", [("newcomers", "newcomer_days_to_100_views"), ("gini", "views_gini")],
            ["gatekeeping_newcomer_survival.png", "gatekeeping_lorenz.png"]),
@@ -130,34 +147,147 @@ SPECS = {
 }
 
 
-def claim_effects(outcomes: pd.DataFrame, claim: str) -> dict[str, analysis.Effect]:
-    """The paired effects of one claim's parts (policy minus baseline, see :data:`SPECS`)."""
-    high, low, parts, _ = SPECS[claim]
-    return {name: _compare(outcomes, high, low, measure) for name, measure in parts}
+def claim_effects(outcomes: pd.DataFrame, claim: str, low: str | None = None) -> dict[str, analysis.Effect]:
+    """The paired effects of one claim's parts (policy minus baseline, see :data:`SPECS`);
+    ``low`` replaces the baseline."""
+    high, base, parts, _ = SPECS[claim]
+    return {name: _compare(outcomes, high, base if low is None else low, measure) for name, measure in parts}
+
+
+def inclusive_against_all(
+    outcomes: pd.DataFrame, parts: dict[str, str], others: list[str], *, claim: str = "D4",
+    knockout: pd.DataFrame | None = None, cluster: str | None = None, label: dict[str, str] | None = None,
+) -> tuple[report.ClaimResult, list[analysis.Effect], str]:
+    """D4 judged against every other policy: ``inclusive`` minus each of ``others``.
+
+    Parameters
+    ----------
+    outcomes : DataFrame
+        Per-run outcomes with a ``platform`` column, paired on ``replicate``.
+    parts : dict
+        Registry part name of D4 -> measure column (``earners``, ``gini``).
+    others : list of str
+        The policies compared with, in the order they are tried.
+    knockout : DataFrame, optional
+        The same outcomes with the inclusive policy's Gini cap lifted (D4's knock-out arm).
+
+    Returns
+    -------
+    result, effects, text
+        The claim result of the comparison that decides the combined verdict (the first, in
+        ``others`` order, whose own verdict equals it), every comparison's effects (the
+        deciding one's first), and one line per comparison with its verdict.
+
+    Notes
+    -----
+    Tests D4 (source 004 (二), (四)): an inclusive algorithm is fairer than the alternatives,
+    so it must be fairer than each. Each comparison is judged by the registry's rule for D4
+    (:func:`diffusion.report.claim_result`); the comparisons combine by "all parts"
+    (:data:`diffusion.analysis.COMBINE_RULES`): supported only when supported against every
+    other policy, contradicted when contradicted against any.
+    """
+    label = label or LABELS
+    results, effects, lines = {}, {}, []
+    for other in others:
+        def effects_of(frame: pd.DataFrame, other: str = other) -> dict[str, analysis.Effect]:
+            return {name: analysis.paired_difference(
+                frame, scenario=P, low=other, high="inclusive", measure=measure, cluster=cluster,
+                description=f"{label.get(measure, measure)}, inclusive minus {other}") for name, measure in parts.items()}
+        effects[other] = effects_of(outcomes)
+        arm = None if knockout is None else effects_of(knockout)
+        results[other] = report.claim_result(claim, effects[other], knockouts=arm, conditions="")
+        verdicts = ", ".join(f"{p.name} {p.judgement.verdict}" for p in results[other].parts)
+        lines.append(f"against {other}: {results[other].verdict} ({verdicts})")
+    combined = analysis.combine([r.verdict for r in results.values()], "all parts")
+    deciding = next(o for o in others if results[o].verdict == combined)
+    ordered = [deciding, *(o for o in others if o != deciding)]
+    listed = [e for o in ordered for e in effects[o].values()]
+    return results[deciding], listed, "; ".join(lines)
+
+
+def d1_decomposition(outcomes: pd.DataFrame) -> tuple[list[analysis.Effect], str]:
+    """Which of the decentralized feed's two mechanisms gives newcomers their chance (D1).
+
+    For each of D1's measures: the throttle alone and the pool alone, each added to the feed
+    with neither (``throttle_only`` / ``cold_start_only`` minus ``fresh_only``), and each
+    removed from the full feed (``decentralized`` minus ``cold_start_only`` / ``throttle_only``),
+    judged with D1's smallest effects and claimed directions; first, what is left of the
+    contrast with ``popularity`` when neither mechanism is on (``fresh_only`` minus
+    ``popularity``: fresh items, sampled broadly with a square-root push). Returns the effects
+    and a sentence per measure; both empty when an arm is missing.
+    """
+    present = set(outcomes[P])
+    if not {"decentralized", "popularity", *D1_ARMS} <= present:
+        return [], ""
+    contrasts = [("fresh_only", "popularity", "the fresh, broad feed with neither, against popularity"),
+                 ("throttle_only", "fresh_only", "the throttle added alone"),
+                 ("cold_start_only", "fresh_only", "the pool added alone"),
+                 ("decentralized", "cold_start_only", "the throttle added to the pool"),
+                 ("decentralized", "throttle_only", "the pool added to the throttle")]
+    claim = get_claim("D1")
+    effects, sentences = [], []
+    for name, measure in SPECS["D1"][2]:
+        part = claim.part(name)
+        words = []
+        for high, low, what in contrasts:
+            effect = _compare(outcomes, high, low, measure)
+            effects.append(effect)
+            verdict = analysis.judge(effect, direction=part.direction, sesoi=part.sesoi).verdict
+            words.append(f"{what} {common.describe(effect, 3)} ({verdict})")
+        sentences.append(f"{LABELS[measure]}: " + "; ".join(words))
+    return effects, ". ".join(sentences) + "."
+
+
+def _d1_knockout(outcomes: pd.DataFrame) -> dict[str, pd.DataFrame] | None:
+    """D1's knock-out arm from the ``throttle_only`` rows: the registry's knock-out
+    (``cold_start_share=0`` on ``decentralized``) is that policy, on the same replicates
+    (``tests/test_gate_designs.py`` checks the two configurations are equal)."""
+    if "throttle_only" not in set(outcomes[P]):
+        return None
+    arm = outcomes[outcomes[P] != "decentralized"].copy()
+    arm.loc[arm[P] == "throttle_only", P] = "decentralized"
+    return {"outcomes": arm}
 
 
 def claim_results(outcomes: pd.DataFrame, paths: dict[str, str],
                   knockouts: dict[str, dict[str, pd.DataFrame]] | None = None) -> list[report.ClaimResult]:
     """Verdicts for D1-D4 (rules in the module docstring)."""
     policies = set(outcomes[P])
-    knockouts = knockouts or {}
+    knockouts = dict(knockouts or {})
+    if "D1" not in knockouts and (arm := _d1_knockout(outcomes)) is not None:
+        knockouts["D1"] = arm
     results = []
     for claim, (high, low, _, figs) in SPECS.items():
         if not {high, low} <= policies:
             continue
+        figures = [paths[f] for f in figs if f in paths]
+        if claim == "D4":
+            others = [p for p in ORDER if p in policies and p != "inclusive"]
+            result, listed, text = inclusive_against_all(
+                outcomes, {name: measure for name, measure in SPECS["D4"][2]}, others,
+                cluster=common.cluster_of(outcomes))
+            results.append(dataclasses.replace(result, figures=figures, extra_effects=listed[len(result.parts):], conditions=(
+                f"Judged against every other policy, all of which must hold: {text}. The report's parts are the "
+                "comparison that decides; the others follow them. " + _MECHANISM[claim])))
+            continue
         effects = claim_effects(outcomes, claim)
         arm = common.knockout_effects(knockouts, claim, lambda t, c=claim: claim_effects(t["outcomes"], c))
-        result = report.claim_result(claim, effects, knockouts=arm, conditions="",
-                                     figures=[paths[f] for f in figs if f in paths])
+        extra, text = d1_decomposition(outcomes) if claim == "D1" else ([], "")
+        result = report.claim_result(claim, effects, knockouts=arm, conditions="", figures=figures,
+                                     extra_effects=extra)
         lines = [f"{LABELS.get(p.effect.measure, p.effect.measure)}: {p.judgement.verdict}" for p in result.parts]
-        results.append(dataclasses.replace(result, conditions=_conditions(claim, lines)))
+        conditions = _conditions(claim, lines)
+        if text:
+            conditions += (" Which mechanism does it (arms throttle_only, cold_start_only and fresh_only, judged with "
+                           "D1's smallest effects; they do not change the verdict): " + text)
+        results.append(dataclasses.replace(result, conditions=conditions))
     return results
 
 
 _MECHANISM = {
     "D1": "The throttle (platform.policy.heat_threshold, throttle_exponent) and the cold-start pool "
           "(cold_start_share) are what separate the decentralized feed from plain popularity; the knock-out arm "
-          "keeps the throttle and removes the pool.",
+          "(the throttle_only policy) keeps the throttle and removes the pool.",
     "D2": "Under the centralized policy every discovery slot shows one of the editor's top_k items; "
           "the decentralized feed samples broadly and lets shares (share_heat) raise heat.",
     "D3": "The editorial score multiplies appeal by (1 + followers) ** head_bias; with head_bias=0 the "
