@@ -328,5 +328,5 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
         out_dir / "report.md",
         title="Centralized gatekeeping vs decentralized cascades vs inclusive allocation (D1-D4)",
         claim_results=results, header=common.header(header, settings),
-        figures=list(paths.values()), notes=common.with_survey(notes, outcomes),
+        figures=list(paths.values()), notes=common.with_survey(notes, outcomes, settings),
     )

@@ -239,5 +239,5 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     return report.write_report(
         out_dir / "report.md", title="Inclusive traffic: who earns, and what a poor-region subsidy does (R2, R3, D4)",
         claim_results=claim_results(outcomes, paths, knockouts), header=common.header(header, settings),
-        figures=list(paths.values()), notes=common.with_survey(notes, outcomes),
+        figures=list(paths.values()), notes=common.with_survey(notes, outcomes, settings),
     )

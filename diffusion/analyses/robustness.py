@@ -239,5 +239,5 @@ def analyse(settings: Any, tables: dict[str, pd.DataFrame], out_dir: Path, *, he
     return report.write_report(
         out_dir / "report.md", title="Robustness to random and targeted removal (D5)",
         claim_results=claim_results(outcomes, paths), header=common.header(header, settings),
-        figures=list(paths.values()), notes=common.with_survey(notes, outcomes),
+        figures=list(paths.values()), notes=common.with_survey(notes, outcomes, settings),
     )
