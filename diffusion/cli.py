@@ -93,7 +93,11 @@ def check_overrides(arguments: list[str], config_dir: Path) -> None:
         if node is not None:
             _check_target_override(node, key, override.input_line.startswith("+"), overrides, config_dir)
             continue
-        if OmegaConf.select(base, key, default=_ABSENT) is _ABSENT and not key.startswith("experiment.sweep"):
+        if key.startswith("sensitivity.") and key.split(".")[1] != "sweep":
+            # the sensitivity node is empty (None) until +sensitivity=... fills it: check its schema
+            _check_sensitivity_key(key)
+            continue
+        if OmegaConf.select(base, key, default=_ABSENT) is _ABSENT and not key.startswith(("experiment.sweep", "sensitivity.sweep")):
             parent, _, leaf = key.rpartition(".")
             node = OmegaConf.select(base, parent) if parent else base
             allowed = sorted(node.keys()) if hasattr(node, "keys") else []
@@ -108,6 +112,21 @@ def check_overrides(arguments: list[str], config_dir: Path) -> None:
 
 
 _ABSENT = object()
+
+
+def _check_sensitivity_key(key: str) -> None:
+    """A ``sensitivity.NAME`` override must name a field of the sensitivity schema."""
+    import dataclasses
+    import difflib
+
+    from diffusion.config import SensitivityConfig
+
+    allowed = [f.name for f in dataclasses.fields(SensitivityConfig) if f.name != "points"]
+    leaf = key.removeprefix("sensitivity.")
+    if leaf not in allowed:
+        close = difflib.get_close_matches(leaf, allowed, n=1)
+        hint = f" Did you mean sensitivity.{close[0]}?" if close else ""
+        raise DiffusionError(f"unknown config key {key!r}. Keys allowed under sensitivity: {', '.join(allowed)}.{hint}")
 
 
 def _values(override) -> list:
@@ -306,6 +325,11 @@ def run_task(cfg) -> Path:  # cfg: omegaconf.DictConfig
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     settings = to_settings(cfg)
     out_dir = Path(HydraConfig.get().runtime.output_dir)
+    design = None
+    if settings.config.sensitivity is not None:  # +sensitivity=...: the design becomes grid points (issue 20)
+        from diffusion.sensitivity import prepare
+
+        design = prepare(settings.config, out_dir)
     checked = preflight(settings.config, out_dir)
     resolved = OmegaConf.to_container(cfg, resolve=True)
     command = "python -m diffusion " + " ".join(shlex.quote(a) for a in _original_arguments())
@@ -324,7 +348,12 @@ def run_task(cfg) -> Path:  # cfg: omegaconf.DictConfig
         tables = execute(settings.config, out_dir, progress=progress, checked=checked)
     except KeyboardInterrupt:
         _interrupted(out_dir, len(plan(settings.config)))
-    report = analyse(settings, tables, out_dir, header=record)
+    if design is not None:
+        from diffusion.sensitivity import analyse_run
+
+        report = analyse_run(settings, design, tables, out_dir)
+    else:
+        report = analyse(settings, tables, out_dir, header=record)
     print(f"results: {out_dir}\nreport:  {report}")
     return out_dir
 
