@@ -93,11 +93,11 @@ def check_overrides(arguments: list[str], config_dir: Path) -> None:
         if node is not None:
             _check_target_override(node, key, override.input_line.startswith("+"), overrides, config_dir)
             continue
-        if key.startswith("sensitivity.") and key.split(".")[1] != "sweep":
+        if key.startswith("sensitivity."):
             # the sensitivity node is empty (None) until +sensitivity=... fills it: check its schema
             _check_sensitivity_key(key)
             continue
-        if OmegaConf.select(base, key, default=_ABSENT) is _ABSENT and not key.startswith(("experiment.sweep", "sensitivity.sweep")):
+        if OmegaConf.select(base, key, default=_ABSENT) is _ABSENT and not key.startswith("experiment.sweep"):
             parent, _, leaf = key.rpartition(".")
             node = OmegaConf.select(base, parent) if parent else base
             allowed = sorted(node.keys()) if hasattr(node, "keys") else []
@@ -122,7 +122,7 @@ def _check_sensitivity_key(key: str) -> None:
     from diffusion.config import SensitivityConfig
 
     allowed = [f.name for f in dataclasses.fields(SensitivityConfig) if f.name != "points"]
-    leaf = key.removeprefix("sensitivity.")
+    leaf = key.removeprefix("sensitivity.").split(".")[0]
     if leaf not in allowed:
         close = difflib.get_close_matches(leaf, allowed, n=1)
         hint = f" Did you mean sensitivity.{close[0]}?" if close else ""
@@ -243,6 +243,10 @@ def rewrite_sweep_arguments(arguments: list[str]) -> list[str]:
         if equals and prefix in ("", "+", "++") and name.startswith("experiment.sweep.") and "." in name.removeprefix("experiment.sweep."):
             # No "+": experiment.sweep always exists, and Hydra refuses to append to it.
             argument = f"experiment.sweep={{{name.removeprefix('experiment.sweep.')}:{value}}}"
+        elif equals and prefix in ("", "+", "++") and name.startswith("sensitivity.sweep"):
+            # the sensitivity node comes from +sensitivity=...: Hydra merges a dict into it only with ++
+            inner = name.removeprefix("sensitivity.sweep").lstrip(".")
+            argument = f"++sensitivity.sweep={{{inner}:{value}}}" if inner else f"++sensitivity.sweep={value}"
         rewritten.append(argument)
     return rewritten
 

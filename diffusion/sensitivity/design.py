@@ -171,7 +171,10 @@ def wilson_interval(successes: int, n: int, level: float = CONF_LEVEL) -> tuple[
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # at 0 or n successes the bound is exactly 0 or 1 (rounding would leave it a hair inside)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return low, high
 
 
 def robustness(design: Design, verdicts: np.ndarray, default: str) -> tuple[dict, pd.DataFrame]:

@@ -61,14 +61,14 @@ def choose_factors(config: Config) -> list[str]:
     swept = swept_keys(config)
     if sensitivity.factors:
         for factor in sensitivity.factors:
+            if factor in swept:
+                raise ConfigError(f"sensitivity.factors names {factor}, which experiment {config.experiment.name} sweeps "
+                                  "(or a swept option sets): it cannot also be sampled. Remove it from the factors.")
             if factor not in space:
                 close = difflib.get_close_matches(factor, list(space), n=1)
                 hint = f" Did you mean {close[0]}?" if close else ""
                 raise ConfigError(f"sensitivity.factors names {factor!r}, which is not a ranged parameter; allowed: "
                                   f"{', '.join(space)}.{hint}")
-            if factor in swept:
-                raise ConfigError(f"sensitivity.factors names {factor}, which experiment {config.experiment.name} sweeps "
-                                  "(or a swept option sets): it cannot also be sampled. Remove it from the factors.")
         return list(dict.fromkeys(sensitivity.factors))
     if sensitivity.method == "sobol" and sensitivity.screening:
         return [f for f in top_factors(Path(sensitivity.screening), sensitivity.top) if f not in swept]
