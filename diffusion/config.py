@@ -228,7 +228,8 @@ class SensitivityConfig:
     :mod:`diffusion.sensitivity`). Each sampled point of the plausible space is run as a grid
     point of the experiment, crossed with its sweep, on the same paired replicates."""
 
-    #: ``morris`` (elementary effects, screening) or ``sobol`` (Saltelli design, S1 and ST).
+    #: ``morris`` (elementary effects, screening), ``sobol`` (Saltelli design, S1 and ST) or
+    #: ``posterior`` (verdicts over calibration posterior draws).
     method: str = "morris"
     #: Factors sampled: dotted keys of ranged parameters (:func:`plausible_space`); empty: all
     #: ranged parameters the experiment does not sweep (or, for sobol, the ``top`` factors of
@@ -242,6 +243,9 @@ class SensitivityConfig:
     screening: Optional[str] = None
     #: Sobol: how many factors to take from the screening.
     top: int = 5
+    #: Method ``posterior``: CSV of parameter draws (columns: ranged dotted keys), e.g. the
+    #: ``posterior_draws.csv`` of ``python -m diffusion.calibration``.
+    posterior: Optional[str] = None
     #: Seed of the design (the runs' seeds still come from the root ``seed``).
     design_seed: int = 0
     #: Sweep used in place of the experiment's (fewer points per sample); empty: the experiment's.

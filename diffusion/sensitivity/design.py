@@ -37,6 +37,8 @@ from diffusion.params import Range
 METHODS = {
     "morris": "n_samples = trajectories r, at least 2 (mu* needs two elementary effects per factor); levels even, at least 2",
     "sobol": "n_samples = base sample N, a power of 2 and at least 4 (Saltelli's design; N * (D + 2) points)",
+    "posterior": "sensitivity.posterior = a CSV of at least 2 draws whose columns are ranged parameters "
+                 "(python -m diffusion.calibration writes posterior_draws.csv)",
 }
 #: Confidence level of every index interval (bootstrap over trajectories or base samples).
 CONF_LEVEL = 0.95
@@ -52,6 +54,8 @@ class Design:
     unit: np.ndarray  # (n_points, D) in [0, 1]
     levels: int
     seed: int
+    #: Method ``posterior``: the draws themselves (the unit matrix is their place in each range).
+    given: tuple[dict, ...] | None = None
 
     @property
     def problem(self) -> dict:
@@ -60,6 +64,8 @@ class Design:
 
     def values(self) -> list[dict[str, float | int]]:
         """Each point's factor values (``{factor: value}``), mapped from the unit cube."""
+        if self.given is not None:
+            return [dict(point) for point in self.given]
         return [{f: r.value(float(u)) for f, r, u in zip(self.factors, self.ranges, row)} for row in self.unit]
 
     def table(self) -> pd.DataFrame:
@@ -93,6 +99,8 @@ def check_sample_size(method: str, n_samples: int, levels: int, n_factors: int) 
     if method == "morris" and (n_samples < 2 or levels < 2 or levels % 2):
         raise ConfigError(f"sensitivity.n_samples={n_samples}, sensitivity.levels={levels} is too small a Morris design: "
                           f"{METHODS['morris']}.")
+    if method == "posterior" and n_samples < 2:
+        raise ConfigError(f"the posterior sample holds {n_samples} draw(s): {METHODS['posterior']}.")
     if method == "sobol" and (n_samples < 4 or n_samples & (n_samples - 1)):
         raise ConfigError(f"sensitivity.n_samples={n_samples} does not suit a Sobol design: {METHODS['sobol']}.")
 
@@ -114,6 +122,17 @@ def sample(method: str, space: dict[str, Range], *, n_samples: int, levels: int 
     return Design(method, factors, design.ranges, np.asarray(unit, dtype=float), levels, seed)
 
 
+def from_draws(draws: pd.DataFrame, space: dict[str, Range]) -> Design:
+    """A design whose points are given draws (e.g. of a calibration posterior)."""
+    check_sample_size("posterior", len(draws), 2, draws.shape[1])
+    factors = tuple(draws.columns)
+    ranges = tuple(space[f] for f in factors)
+    unit = np.column_stack([(draws[f].to_numpy(dtype=float) - r.low) / (r.high - r.low) for f, r in zip(factors, ranges)])
+    given = tuple({f: (int(v) if r.distribution == "integer" else float(v)) for f, r, v in zip(factors, ranges, row)}
+                  for row in draws.itertuples(index=False))
+    return Design("posterior", factors, ranges, unit, 2, 0, given)
+
+
 def indices(design: Design, response: np.ndarray, *, seed: int = 0) -> pd.DataFrame:
     """Sensitivity indices of one response (one value per design point, in design order).
 
@@ -124,6 +143,11 @@ def indices(design: Design, response: np.ndarray, *, seed: int = 0) -> pd.DataFr
     """
     response = np.asarray(response, dtype=float)
     names = list(design.factors)
+    if design.method == "posterior":  # no decomposition: the effect's spread over the draws
+        finite = response[np.isfinite(response)]
+        low, high = np.quantile(finite, [0.025, 0.975]) if len(finite) else (np.nan, np.nan)
+        return pd.DataFrame([{"factor": "(posterior draws)", "mean": finite.mean() if len(finite) else np.nan,
+                              "q025": low, "q975": high, "n": len(finite)}])
     if not np.all(np.isfinite(response)):
         columns = ["mu_star", "mu_star_ci", "sigma"] if design.method == "morris" else ["S1", "S1_ci", "ST", "ST_ci"]
         return pd.DataFrame({"factor": names, **{c: np.nan for c in columns}})
@@ -149,6 +173,8 @@ def one_factor_moves(design: Design) -> np.ndarray:
     between the two points of a move was flipped by that factor alone.
     """
     d, unit, moves = len(design.factors), design.unit, []
+    if design.method == "posterior":
+        return np.zeros((0, 3), dtype=int)  # independent draws: no one-factor moves
     if design.method == "morris":
         for start in range(0, len(unit), d + 1):
             for a in range(start, start + d):
@@ -199,6 +225,7 @@ def robustness(design: Design, verdicts: np.ndarray, default: str) -> tuple[dict
     flips = pd.DataFrame(rows).sort_values(["flips", "factor"], ascending=[False, True], ignore_index=True)
     summary = {"default_verdict": default, "n_points": len(verdicts), "same": same,
                "robustness": same / len(verdicts) if len(verdicts) else math.nan, "ci_low": low, "ci_high": high,
-               "flipped_by": "; ".join(f"{r.factor} ({r.flips}/{r.moves})" for r in flips.itertuples() if r.flips)[:400]
-               or "none"}
+               "flipped_by": ("n/a (independent draws: no one-factor moves)" if len(moves) == 0 else
+                              "; ".join(f"{r.factor} ({r.flips}/{r.moves})" for r in flips.itertuples() if r.flips)[:400]
+                              or "none")}
     return summary, flips

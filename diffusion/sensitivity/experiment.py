@@ -108,14 +108,41 @@ def prepare(config: Config, out_dir: Path | None = None) -> Design:
         config.experiment.sweep = {key: list(values) for key, values in sensitivity.sweep.items()}
         config_module._check_sweep(config)
     config.experiment.knockouts = {}
-    factors = choose_factors(config)
     space = plausible_space()
+    if sensitivity.method == "posterior":
+        design = design_module.from_draws(read_draws(sensitivity.posterior, space, swept_keys(config)), space)
+        sensitivity.points = [{SAMPLE: 0}, *({SAMPLE: i + 1, **values} for i, values in enumerate(design.values()))]
+        if out_dir is not None:
+            _check_resumed_design(config, out_dir)
+        return design
+    factors = choose_factors(config)
     design = design_module.sample(sensitivity.method, {f: space[f] for f in factors}, n_samples=sensitivity.n_samples,
                                   levels=sensitivity.levels, seed=sensitivity.design_seed)
     sensitivity.points = [{SAMPLE: 0}, *({SAMPLE: i + 1, **values} for i, values in enumerate(design.values()))]
     if out_dir is not None:
         _check_resumed_design(config, out_dir)
     return design
+
+
+def read_draws(path: str | None, space: dict, swept: set[str]) -> pd.DataFrame:
+    """The posterior draws of ``sensitivity.posterior``, checked: readable, every column a
+    ranged parameter the experiment does not sweep, every value inside the parameter's range."""
+    if not path:
+        raise ConfigError("sensitivity.method=posterior needs sensitivity.posterior=PATH: a CSV of draws, e.g. the "
+                          "posterior_draws.csv written by python -m diffusion.calibration.")
+    try:
+        draws = pd.read_csv(path)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise ConfigError(f"sensitivity.posterior={path!r} cannot be read ({error}).") from None
+    for column in draws.columns:
+        if column not in space or column in swept:
+            raise ConfigError(f"sensitivity.posterior={path!r} has column {column!r}, which is not a ranged parameter "
+                              "this experiment can vary; columns must be dotted keys such as behaviour.trust_threshold.")
+        declared = space[column]
+        if not draws[column].between(declared.low, declared.high).all():
+            raise ConfigError(f"sensitivity.posterior={path!r}: {column} has draws outside its plausible range "
+                              f"[{declared.low:g}, {declared.high:g}].")
+    return draws
 
 
 def _check_resumed_design(config: Config, out_dir: Path) -> None:
@@ -249,10 +276,13 @@ def write_report(settings: Any, design: Design, indices_table: pd.DataFrame, rob
     for row in robust.itertuples():
         lines.append(f"| {row.claim} | {row.default_verdict} | {row.robustness:.2f} ({row.ci_low:.2f}-{row.ci_high:.2f}) "
                      f"| {row.flipped_by} |")
-    lines += ["", "## Indices", ""]
-    value = ["mu_star", "mu_star_ci", "sigma"] if design.method == "morris" else ["S1", "S1_ci", "ST", "ST_ci"]
-    rank = value[0] if design.method == "morris" else "ST"
+    lines += ["", "## Indices" if design.method != "posterior" else "## Effects over the posterior draws", ""]
     for (claim, part), rows in indices_table.groupby(["claim", "part"], sort=False):
+        if design.method == "posterior":
+            row = rows.iloc[0]
+            lines.append(f"- {claim} {part}: mean {row['mean']:.3g}, 95% of draws {row['q025']:.3g} to {row['q975']:.3g}")
+            continue
+        rank = "mu_star" if design.method == "morris" else "ST"
         best = rows.sort_values(rank, ascending=False).head(5)
         text = ", ".join(f"{r.factor} {getattr(r, rank):.3g} (±{getattr(r, rank + '_ci'):.2g})" for r in best.itertuples())
         lines.append(f"- {claim} {part}: {text}")

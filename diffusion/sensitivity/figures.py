@@ -25,8 +25,11 @@ N_LABELLED, N_FLIPPERS = 4, 3
 def draw(design: Design, indices: pd.DataFrame, answers: pd.DataFrame, flips: pd.DataFrame, folder: Path) -> list[Path]:
     """Every figure of the run; returns their paths."""
     with sns.axes_style(STYLE):
-        paths = [save_figure(morris_plane(indices) if design.method == "morris" else sobol_bars(indices),
-                             folder / ("morris_plane.png" if design.method == "morris" else "sobol_indices.png"))]
+        paths = []
+        if design.method == "morris":
+            paths.append(save_figure(morris_plane(indices), folder / "morris_plane.png"))
+        elif design.method == "sobol":
+            paths.append(save_figure(sobol_bars(indices), folder / "sobol_indices.png"))
         paths.append(save_figure(robustness_figure(design, answers, flips), folder / "robustness.png"))
     return paths
 
