@@ -184,7 +184,8 @@ class BehaviourParams:
     trust_stranger: float = 0.05
     #: Extra trust in creators of one's own city (P7; assumed).
     same_city_trust_bonus: float = 0.1
-    #: Trust gained per viewed item of a followed creator, on the remaining gap (calibrated, P1).
+    #: Trust gained per viewed item of a followed creator, on the remaining gap (assumed: the
+    #: calibration fits no survey figure to it).
     trust_gain: float = 0.06
     #: Trust gained after a good purchase, on the remaining gap (assumed).
     trust_gain_purchase: float = 0.3

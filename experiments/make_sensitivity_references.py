@@ -28,8 +28,9 @@ REPO = Path(__file__).resolve().parents[1]
 SWEEPS = {
     # W1's slopes from 0.2 to 0.6, W3 at the reference share 0.2, W4 pooled
     "weak_ties": ["sensitivity.sweep.network.weak_tie_share=[0.2,0.6]"],
-    # D1-D4 compare these four policies; peer_only enters no verdict
-    "gatekeeping": ["sensitivity.sweep.platform=[centralized,popularity,decentralized,inclusive]"],
+    # D1-D4 compare these four policies; peer_only enters no verdict. One world per society:
+    # the verdicts need no unpredictability measure, and 5 replicates are not a multiple of 4 worlds
+    "gatekeeping": ["sensitivity.sweep.platform=[centralized,popularity,decentralized,inclusive]", "run.worlds=1"],
     # S1-S5: every strategy, cold-start pool on and off (S5 compares them)
     "big_account": [],
 }
@@ -45,11 +46,14 @@ def command(name: str, folder: Path, *, reduced: bool, resume: bool) -> list[str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("experiments", nargs="*", default=list(SWEEPS), choices=list(SWEEPS))
+    parser.add_argument("experiments", nargs="*", help=f"any of {', '.join(SWEEPS)} (default: all)")
     parser.add_argument("--reduced", action="store_true", help="r=2 and 2 replicates: time it, copy nothing")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "diffusion-sensitivity-references")
     args = parser.parse_args(argv)
-    for name in args.experiments:
+    unknown = [name for name in args.experiments if name not in SWEEPS]
+    if unknown:
+        parser.error(f"{unknown[0]!r} has no sensitivity reference setting; allowed: {', '.join(SWEEPS)}")
+    for name in args.experiments or list(SWEEPS):
         folder = args.work / (f"{name}-reduced" if args.reduced else name)
         resume = (folder / "runs").is_dir()
         started = time.perf_counter()

@@ -47,3 +47,43 @@ def test_more_than_forty_percent_of_buyers_recommend(survey):
 
 def test_survey_has_enough_buyers_to_mean_something(survey):
     assert survey["n_buyers"].min() >= 200
+
+
+# ---------------------------------------------------------------------- ABC-SMC (issue 20)
+def test_distance_counts_misses_in_survey_standard_errors():
+    """P1 and P3 miss both ways; P2 is "more than 40%", so only a shortfall counts. One survey
+    SE of P1 at n = 1,000 is sqrt(0.32 * 0.68 / 1000) = 0.01475."""
+    from diffusion.calibration import TARGETS, distance, survey_se
+
+    observed = {t.measure: t.value for t in TARGETS}
+    assert distance(observed, observed) == 0.0
+    above = {**observed, "survey_recommend_share": 0.55}
+    assert distance(above, observed) == 0.0
+    off = {**observed, "survey_trust_share": 0.32 + survey_se(TARGETS[0])}
+    assert distance(off, observed) == pytest.approx(1.0)
+
+
+def test_abc_posterior_at_ci_size_stays_inside_the_prior_and_feeds_the_sensitivity_design(tmp_path):
+    """A ci-sized ABC-SMC (400 users, 6 days, 8 particles, 2 generations) through pyabc: the
+    posterior's draws lie inside the plausible ranges (the priors), weights sum to 1, and the
+    resampled draws are a valid ``+sensitivity=posterior`` design. The full calibration
+    (``python -m diffusion.calibration``) is timed in docs/calibration.md."""
+    pytest.importorskip("pyabc")
+    from diffusion.calibration import TARGETS, calibrate, draws_for_sensitivity, posterior, summary
+    from diffusion.config import plausible_space
+    from diffusion.sensitivity.design import from_draws
+
+    config = Config(run=RunConfig(n_steps=6, n_replicates=1, progress=False))
+    config = dataclasses.replace(config, network=dataclasses.replace(config.network, n_users=400, users_per_city=100))
+    history = calibrate(config, n_replicates=1, population_size=8, generations=2, min_epsilon=0.0,
+                        database=tmp_path / "abc.db")
+    draws = posterior(history)
+    assert draws["weight"].sum() == pytest.approx(1.0)
+    space = plausible_space()
+    for target in TARGETS:
+        declared = space[f"behaviour.{target.parameter}"]
+        assert draws[target.parameter].between(declared.low, declared.high).all()
+    table = summary(draws)
+    assert (table["ci_low"] <= table["median"]).all() and (table["median"] <= table["ci_high"]).all()
+    design = from_draws(draws_for_sensitivity(draws, 5), space)
+    assert len(design.values()) == 5 and set(design.factors) == {f"behaviour.{t.parameter}" for t in TARGETS}

@@ -210,3 +210,29 @@ def test_unknown_sensitivity_option_and_key_are_one_line(tmp_path):
                      f"hydra.run.dir={tmp_path}", cwd=tmp_path)
     assert result.returncode == 2 and "Did you mean sensitivity.n_samples?" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_odd_table_shows_every_plausible_range():
+    """docs/ODD.md section 7 has the range of every ranged parameter in its row."""
+    text = (REPO / "docs" / "ODD.md").read_text()
+    for key, declared in plausible_space().items():
+        name = key.split(".")[1]
+        row = next((line for line in text.splitlines() if line.startswith(f"| `{name}` |")), None)
+        assert row is not None and f"[{declared.low:g}, {declared.high:g}] ({declared.distribution};" in row, key
+
+
+def test_claims_table_fills_robustness_from_a_committed_sensitivity_reference(tmp_path):
+    """The all-claims table reads experiments/NAME/sensitivity/robustness.csv; without it, "not run"."""
+    from diffusion.claims_table import rows
+
+    folder = tmp_path / "experiments" / "weak_ties" / "sensitivity"
+    folder.mkdir(parents=True)
+    pd.DataFrame([{"claim": "W1", "method": "morris", "default_verdict": "contradicted", "n_points": 470, "same": 400,
+                   "robustness": 400 / 470, "ci_low": 0.82, "ci_high": 0.88,
+                   "flipped_by": "network.weak_tie_strength (20/100); behaviour.p_share (5/100)"}]).to_csv(
+        folder / "robustness.csv", index=False)
+    table = {row["claim"]: row for row in rows(tmp_path)}
+    assert table["W1"]["robustness"].startswith("0.85 (0.82-0.88) of 470 morris points keep 'contradicted'")
+    assert "flipped by weak_tie_strength, p_share" in table["W1"]["robustness"]
+    assert table["W2"]["robustness"] == "not run"
+    assert table["D1"]["robustness"] == "not run"
