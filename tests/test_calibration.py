@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from diffusion.calibration import survey_table
@@ -87,3 +88,28 @@ def test_abc_posterior_at_ci_size_stays_inside_the_prior_and_feeds_the_sensitivi
     assert (table["ci_low"] <= table["median"]).all() and (table["median"] <= table["ci_high"]).all()
     design = from_draws(draws_for_sensitivity(draws, 5), space)
     assert len(design.values()) == 5 and set(design.factors) == {f"behaviour.{t.parameter}" for t in TARGETS}
+
+
+def test_abc_recovers_the_parameters_of_a_known_stand_in_survey(monkeypatch, tmp_path):
+    """A stand-in survey with known responses (no simulation): trust share 0.8 - trust_threshold
+    (falls with it), recommend share p_recommend + 0.05 (rises), accept-again share
+    1 - p_bad_purchase (falls). The targets are met at trust_threshold 0.48 and p_bad_purchase
+    0.16, and by any p_recommend >= 0.35 (P2 is one-sided). Under noisy ABC the posterior is
+    about the prior times a Gaussian of the survey SE (0.0148 for P1, 0.0116 for P3) around
+    those values: its median lies within 3 SE plus the final tolerance (distance 1: one more
+    SE) of them, i.e. 0.06 and 0.047. A search moving the wrong way would end far from them."""
+    import diffusion.calibration as calibration
+
+    def stand_in(config, *, n_replicates):
+        b = config.behaviour
+        return pd.DataFrame({"survey_trust_share": [0.8 - b.trust_threshold] * n_replicates,
+                             "survey_recommend_share": [b.p_recommend + 0.05] * n_replicates,
+                             "survey_accept_again_share": [1 - b.p_bad_purchase] * n_replicates})
+
+    monkeypatch.setattr(calibration, "survey_table", stand_in)
+    history = calibration.calibrate(Config(), n_replicates=1, population_size=100, generations=4, min_epsilon=1.0,
+                                    seed=4, database=tmp_path / "abc.db")
+    table = calibration.summary(calibration.posterior(history)).set_index("parameter")
+    assert abs(table.loc["behaviour.trust_threshold", "median"] - 0.48) < 0.06
+    assert abs(table.loc["behaviour.p_bad_purchase", "median"] - 0.16) < 0.047
+    assert table.loc["behaviour.p_recommend", "ci_low"] > 0.35 - 0.06
