@@ -217,7 +217,8 @@ def test_the_odd_table_shows_every_plausible_range():
     text = (REPO / "docs" / "ODD.md").read_text()
     for key, declared in plausible_space().items():
         name = key.split(".")[1]
-        row = next((line for line in text.splitlines() if line.startswith(f"| `{name}` |")), None)
+        row = next((line for line in text.splitlines()
+                    if line.startswith("| `") and f"`{name}`" in line.split("|")[1]), None)
         assert row is not None and f"[{declared.low:g}, {declared.high:g}] ({declared.distribution};" in row, key
 
 
@@ -236,3 +237,29 @@ def test_claims_table_fills_robustness_from_a_committed_sensitivity_reference(tm
     assert "flipped by weak_tie_strength, p_share" in table["W1"]["robustness"]
     assert table["W2"]["robustness"] == "not run"
     assert table["D1"]["robustness"] == "not run"
+
+
+@pytest.mark.experiments
+def test_posterior_command_re_evaluates_verdicts_over_draws(tmp_path):
+    """+sensitivity=posterior runs each draw as a grid point: robustness over the draws, the
+    effect's spread in place of indices, no one-factor moves to attribute flips to."""
+    draws = tmp_path / "draws.csv"
+    pd.DataFrame({"behaviour.trust_threshold": [0.40, 0.46, 0.55], "behaviour.p_recommend": [0.30, 0.36, 0.45],
+                  "behaviour.p_bad_purchase": [0.18, 0.21, 0.25]}).to_csv(draws, index=False)
+    result = run_cli(*SMALL, "+sensitivity=posterior", f"sensitivity.posterior={draws}", f"hydra.run.dir={tmp_path / 'run'}",
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "run" / "sensitivity"
+    robust = pd.read_csv(folder / "robustness.csv")
+    assert robust["n_points"].eq(3).all() and robust["flipped_by"].str.startswith("n/a").all()
+    summary = pd.read_csv(folder / "indices.csv")
+    assert (summary["q025"] <= summary["mean"]).all() and (summary["mean"] <= summary["q975"]).all()
+
+
+def test_posterior_draws_outside_a_range_or_missing_are_refused(tmp_path):
+    with pytest.raises(ConfigError, match="needs sensitivity.posterior=PATH"):
+        prepare(_config(method="posterior"))
+    bad = tmp_path / "draws.csv"
+    pd.DataFrame({"behaviour.trust_threshold": [0.9, 0.4]}).to_csv(bad, index=False)
+    with pytest.raises(ConfigError, match=r"draws outside its plausible range \[0.35, 0.6\]"):
+        prepare(_config(method="posterior", posterior=str(bad)))
