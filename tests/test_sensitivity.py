@@ -263,3 +263,15 @@ def test_posterior_draws_outside_a_range_or_missing_are_refused(tmp_path):
     pd.DataFrame({"behaviour.trust_threshold": [0.9, 0.4]}).to_csv(bad, index=False)
     with pytest.raises(ConfigError, match=r"draws outside its plausible range \[0.35, 0.6\]"):
         prepare(_config(method="posterior", posterior=str(bad)))
+
+
+@pytest.mark.experiments
+def test_the_same_sensitivity_command_resumes_without_recomputing(morris_run):
+    """The design is drawn from its own seed, so the same command rebuilds the same points and
+    design hash: a resume finds every run finished and only redoes the analysis."""
+    before = {p.name: p.stat().st_mtime_ns for p in (morris_run / "runs").glob("run-*")}
+    result = run_cli(*SMALL, "+sensitivity=morris", "sensitivity.n_samples=2",
+                     "sensitivity.factors=[behaviour.p_share,network.weak_tie_strength]", f"hydra.run.dir={morris_run}",
+                     "run.resume=true", cwd=morris_run)
+    assert result.returncode == 0, result.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in (morris_run / "runs").glob("run-*")} == before
