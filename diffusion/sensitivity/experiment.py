@@ -294,7 +294,9 @@ def write_report(settings: Any, design: Design, indices_table: pd.DataFrame, rob
         "## Verdict robustness",
         "",
         "Share of sampled points whose claim verdict equals the verdict at the defaults (95% Wilson interval), "
-        "and the factors whose move alone changed the verdict (changes / one-factor moves).",
+        "and the factors whose move alone changed the verdict (changes / one-factor moves). Every point, the "
+        "defaults included, is judged on the same number of replicates: with few, intervals are wide and verdicts "
+        "drift to inconclusive, so a low robustness mixes the verdict's power with its sensitivity.",
         "",
         "| claim | verdict at defaults | robustness (95% CI) | flipped by |",
         "|---|---|---|---|",
