@@ -115,6 +115,33 @@ def _survey(claim: Claim, repo: Path) -> tuple[list[str], str]:
             f"±{part.sesoi:g} → {verdict}"], verdict
 
 
+#: Sub-folder of ``experiments/NAME/`` holding the committed sensitivity reference (issue 20).
+SENSITIVITY_FOLDER = "sensitivity"
+
+
+def _robustness(claim: Claim, repo: Path) -> str:
+    """The claim's verdict robustness from its experiment's committed sensitivity reference
+    (``experiments/NAME/sensitivity/robustness.csv``, written by ``python -m diffusion
+    +experiment=NAME +sensitivity=morris``): share of sampled plausible points with the verdict
+    at the defaults, its 95% interval and the factors that flip it; "not run" without one."""
+    if claim.experiment is None:
+        return "not run"
+    path = repo / "experiments" / claim.experiment / SENSITIVITY_FOLDER / "robustness.csv"
+    if not path.is_file():
+        return "not run"
+    table = pd.read_csv(path, keep_default_na=False, na_values=["", "nan"])
+    row = table[table["claim"] == claim.id]
+    if row.empty:
+        return "not run"
+    row = row.iloc[0]
+    flipped = str(row["flipped_by"]).split("; ")
+    text = (f"{row['robustness']:.2f} ({row['ci_low']:.2f}-{row['ci_high']:.2f}) of {int(row['n_points'])} "
+            f"{row['method']} points keep '{row['default_verdict']}'")
+    if flipped and flipped[0] != "none":
+        text += "; flipped by " + ", ".join(f.split(" (")[0].rsplit(".", 1)[-1] for f in flipped[:3])
+    return text
+
+
 def rows(repo: Path | None = None) -> list[dict[str, str]]:
     """The table's rows, one per claim, in registry order, from the references of ``repo``
     (default: :func:`diffusion.provenance.repository`)."""
@@ -146,6 +173,7 @@ def rows(repo: Path | None = None) -> list[dict[str, str]]:
                 if figures:
                     where += ", " + ", ".join(f"[{Path(f).stem}](experiments/{claim.experiment}/reference/{f})" for f in figures[:2])
                 row.update(parts="<br>".join(parts) or "—", verdict=verdict, origin=origin, where=where)
+        row["robustness"] = _robustness(claim, repo)
         out.append(row)
     return out
 
@@ -160,17 +188,21 @@ def build(repo: Path | None = None) -> str:
         "Each part's 95% interval is judged against its smallest effect of interest (±SESOI) by the one rule "
         "of `diffusion.analysis.judge`; conventions for the SESOI are in `diffusion.claims.CONVENTION`.",
         "",
-        "| ID | claim (source) | source's figure | our estimate (95% CI) → part verdict | SESOI | verdict | origin | experiment, figures |",
-        "|---|---|---|---|---|---|---|---|",
+        "| ID | claim (source) | source's figure | our estimate (95% CI) → part verdict | SESOI | verdict | origin | robustness | experiment, figures |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows(repo):
         cells = [row["claim"], row["statement"], row["figure"], row["parts"], row["sesoi"], f"**{row['verdict']}**",
-                 row["origin"], row["where"]]
+                 row["origin"], row["robustness"], row["where"]]
         lines.append("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |")
     lines += ["", "Verdicts:", ""] + [f"- {line}" for line in analysis.legend()]
     lines += [f"- origin *{name}*: {text}." for name, text in ORIGINS.items()]
     lines += ["- origin *calibrated*: P1-P3 are inputs the behaviour defaults are tuned to reproduce "
               "(`python -m diffusion.calibration`); their row says how close the model comes, not whether the paper is right.",
+              "- *robustness*: share of the sampled plausible parameter space (a Morris screening of every ranged "
+              "parameter, `experiments/NAME/sensitivity/`) in which the claim's verdict is the one at the defaults, "
+              "with its 95% interval and the parameters whose change alone flips it most often; *not run* without a "
+              "committed sensitivity reference.",
               ""]
     return "\n".join(lines)
 

@@ -93,6 +93,10 @@ def check_overrides(arguments: list[str], config_dir: Path) -> None:
         if node is not None:
             _check_target_override(node, key, override.input_line.startswith("+"), overrides, config_dir)
             continue
+        if key.startswith("sensitivity."):
+            # the sensitivity node is empty (None) until +sensitivity=... fills it: check its schema
+            _check_sensitivity_key(key)
+            continue
         if OmegaConf.select(base, key, default=_ABSENT) is _ABSENT and not key.startswith("experiment.sweep"):
             parent, _, leaf = key.rpartition(".")
             node = OmegaConf.select(base, parent) if parent else base
@@ -108,6 +112,21 @@ def check_overrides(arguments: list[str], config_dir: Path) -> None:
 
 
 _ABSENT = object()
+
+
+def _check_sensitivity_key(key: str) -> None:
+    """A ``sensitivity.NAME`` override must name a field of the sensitivity schema."""
+    import dataclasses
+    import difflib
+
+    from diffusion.config import SensitivityConfig
+
+    allowed = [f.name for f in dataclasses.fields(SensitivityConfig) if f.name != "points"]
+    leaf = key.removeprefix("sensitivity.").split(".")[0]
+    if leaf not in allowed:
+        close = difflib.get_close_matches(leaf, allowed, n=1)
+        hint = f" Did you mean sensitivity.{close[0]}?" if close else ""
+        raise DiffusionError(f"unknown config key {key!r}. Keys allowed under sensitivity: {', '.join(allowed)}.{hint}")
 
 
 def _values(override) -> list:
@@ -226,6 +245,10 @@ def rewrite_sweep_arguments(arguments: list[str]) -> list[str]:
         if equals and prefix in ("", "+", "++") and name.startswith("experiment.sweep.") and "." in name.removeprefix("experiment.sweep."):
             # No "+": experiment.sweep always exists, and Hydra refuses to append to it.
             argument = f"experiment.sweep={{{name.removeprefix('experiment.sweep.')}:{value}}}"
+        elif equals and prefix in ("", "+", "++") and name.startswith("sensitivity.sweep"):
+            # the sensitivity node comes from +sensitivity=...: Hydra merges a dict into it only with ++
+            inner = name.removeprefix("sensitivity.sweep").lstrip(".")
+            argument = f"++sensitivity.sweep={{{inner}:{value}}}" if inner else f"++sensitivity.sweep={value}"
         rewritten.append(argument)
     return rewritten
 
@@ -312,6 +335,11 @@ def run_task(cfg, *, command: str | None = None, progress: bool | None = None) -
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     settings = to_settings(cfg)
     out_dir = Path(HydraConfig.get().runtime.output_dir)
+    design = None
+    if settings.config.sensitivity is not None:  # +sensitivity=...: the design becomes grid points (issue 20)
+        from diffusion.sensitivity import prepare
+
+        design = prepare(settings.config, out_dir)
     checked = preflight(settings.config, out_dir)
     resolved = OmegaConf.to_container(cfg, resolve=True)
     if command is None:
@@ -331,7 +359,12 @@ def run_task(cfg, *, command: str | None = None, progress: bool | None = None) -
         tables = execute(settings.config, out_dir, progress=progress, checked=checked)
     except KeyboardInterrupt:
         _interrupted(out_dir, len(plan(settings.config)))
-    report = analyse(settings, tables, out_dir, header=record)
+    if design is not None:
+        from diffusion.sensitivity import analyse_run
+
+        report = analyse_run(settings, design, tables, out_dir)
+    else:
+        report = analyse(settings, tables, out_dir, header=record)
     print(f"results: {out_dir}\nreport:  {report}")
     return out_dir
 

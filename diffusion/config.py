@@ -27,7 +27,16 @@ from diffusion.errors import ConfigError, DiffusionError
 from diffusion.knockouts import KNOCKOUTS
 from diffusion.networks import society as society_module
 from diffusion.networks.removal import REMOVAL_RULES
-from diffusion.params import BehaviourParams, CampaignParams, PlatformParams, check_range
+from diffusion.params import (
+    BEHAVIOUR_RANGES,
+    CAMPAIGN_RANGES,
+    PLATFORM_RANGES,
+    BehaviourParams,
+    CampaignParams,
+    PlatformParams,
+    Range,
+    check_range,
+)
 from diffusion.policies import ExposurePolicy
 
 #: Network kinds the config can build: the weak-tie society, a user's file, a hub-dominated
@@ -214,6 +223,40 @@ class ExperimentConfig:
 
 
 @dataclass
+class SensitivityConfig:
+    """A global sensitivity analysis of an experiment (config group ``sensitivity/``, issue 20;
+    :mod:`diffusion.sensitivity`). Each sampled point of the plausible space is run as a grid
+    point of the experiment, crossed with its sweep, on the same paired replicates."""
+
+    #: ``morris`` (elementary effects, screening), ``sobol`` (Saltelli design, S1 and ST) or
+    #: ``posterior`` (verdicts over calibration posterior draws).
+    method: str = "morris"
+    #: Factors sampled: dotted keys of ranged parameters (:func:`plausible_space`); empty: all
+    #: ranged parameters the experiment does not sweep (or, for sobol, the ``top`` factors of
+    #: the screening in ``screening``).
+    factors: list[str] = field(default_factory=list)
+    #: Morris: trajectories. Sobol: base sample size N (points = N * (D + 2)).
+    n_samples: int = 10
+    #: Morris grid levels.
+    levels: int = 4
+    #: Sobol: ``indices.csv`` of a Morris run whose top factors (by mu*) are decomposed.
+    screening: Optional[str] = None
+    #: Sobol: how many factors to take from the screening.
+    top: int = 5
+    #: Method ``posterior``: CSV of parameter draws (columns: ranged dotted keys), e.g. the
+    #: ``posterior_draws.csv`` of ``python -m diffusion.calibration``.
+    posterior: Optional[str] = None
+    #: Seed of the design (the runs' seeds still come from the root ``seed``).
+    design_seed: int = 0
+    #: Sweep used in place of the experiment's (fewer points per sample); empty: the experiment's.
+    sweep: dict[str, list[Any]] = field(default_factory=dict)
+    #: The design's points (dotted key -> value), written by :mod:`diffusion.sensitivity`
+    #: before the runs start; part of the design hash, so a resumed run with another design is
+    #: refused.
+    points: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
 class Config:
     """The whole configuration (``conf/config.yaml`` extends this schema)."""
 
@@ -230,6 +273,8 @@ class Config:
     #: The focal creators' growth strategy: a ``_target_`` spec (config group ``strategy/``,
     #: :mod:`diffusion.strategies`), instantiated per run. None: no focal creators.
     strategy: Optional[dict[str, Any]] = None
+    #: A sensitivity analysis of the experiment (``+sensitivity=morris``); None: a plain run.
+    sensitivity: Optional[SensitivityConfig] = None
 
     def __post_init__(self) -> None:
         check_range("", "seed", self.seed, 0, 2**63 - 1, integer=True)
@@ -382,6 +427,18 @@ def grid(experiment: ExperimentConfig) -> list[dict[str, Any]]:
 
 #: Grid-point key (and table column) naming a run's knock-out arm; ``none`` for the grid itself.
 KNOCKOUT = "knockout"
+#: Grid-point key (and table column) numbering a sensitivity design's sampled point (issue 20).
+SAMPLE = "sample"
+
+
+def points(config: Config) -> list[dict[str, Any]]:
+    """Every grid point of a run: :func:`grid`, crossed (outer) with the sensitivity design's
+    points when there is one, each carrying its :data:`SAMPLE` number."""
+    sensitivity = config.sensitivity
+    if sensitivity is None or not sensitivity.points:
+        return grid(config.experiment)
+    inner = grid(config.experiment)
+    return [{**point, **sample} for sample in sensitivity.points for point in inner]
 
 
 def knockout_overrides(claim_id: str) -> dict[str, Any]:
@@ -430,7 +487,7 @@ def apply_point(config: Config, point: dict[str, Any]) -> Settings:
         elif key in SWEEPABLE_GROUPS:
             for name, setting in _group_option(key, value).items():
                 _assign(config, f"{key}.{name}", copy.deepcopy(setting))
-        elif key != KNOCKOUT:
+        elif key not in (KNOCKOUT, SAMPLE):
             _assign(config, key, value)
     if point.get(KNOCKOUT, "none") != "none":  # the arm's override, after the point's own values
         for key, value in knockout_overrides(point[KNOCKOUT]).items():
@@ -574,3 +631,78 @@ def generate_network(spec: dict[str, Any], *, n_users: int, rng: Any) -> Any:
 def build_strategy(spec: dict[str, Any] | None) -> Any:
     """Instantiate the creator strategy named by a ``_target_`` spec (None: no strategy)."""
     return None if spec is None else instantiate_target("strategy", spec)
+
+
+# ---------------------------------------------------------------------- plausible space
+_NETWORK_HALF = "half to double the default: no measurement, so a factor of two either way"
+
+#: Plausible ranges of the weak-tie society's assumed keywords (``network.*``; the defaults are
+#: those of :func:`diffusion.networks.weak_tie_society`). Left out: sizes and shares an
+#: experiment sets by design (n_users, creator_share, newcomer_share, weak_tie_share, cities).
+NETWORK_RANGES: dict[str, Range] = {
+    "mean_degree": Range(6.0, 14.0, "a sympathy group of about 10-15 close contacts (Dunbar's layers); 6-14 ties"),
+    # above mean_degree + 1 everywhere in the joint range, so every sampled point is a valid society
+    "circle_size_mean": Range(16.0, 40.0, "a circle of a few dozen acquaintances; 16-40", "log-uniform"),
+    "strong_tie_strength": Range(0.5, 0.9, "strong ties pass most shares on (Granovetter 1973)"),
+    "weak_tie_strength": Range(0.05, 0.35, "weak ties pass a share on less often than strong ones (W1)"),
+    "weak_same_city_share": Range(0.25, 0.75, "a quarter to three quarters of bridges stay in the city (W4)"),
+    "trait_noise": Range(0.3, 1.0, "circles from clearly alike to barely alike in taste (W3)"),
+    "follower_tail_index": Range(0.6, 1.4, "Pareto tail of follower counts: heavy (0.6) to moderate (1.4; Kwak et al. 2010 fit 1.276 on Twitter)"),
+    "follow_same_city_share": Range(0.15, 0.5, "a sixth to a half of follows are local (W4, P7)"),
+}
+
+#: Config sections holding ranged parameters, with their ranges.
+RANGED_SECTIONS: dict[str, dict[str, Range]] = {
+    "network": NETWORK_RANGES, "platform": PLATFORM_RANGES, "behaviour": BEHAVIOUR_RANGES, "campaign": CAMPAIGN_RANGES,
+}
+
+
+@functools.lru_cache(maxsize=1)
+def plausible_space() -> dict[str, Range]:
+    """Every ranged parameter as ``{dotted key: Range}``, checked (issue 20).
+
+    Raises
+    ------
+    ConfigError
+        For a range whose bounds leave the parameter's allowed domain (the section's own
+        ``__post_init__`` check), whose default lies outside it, or whose distribution is
+        unknown.
+    """
+    space: dict[str, Range] = {}
+    defaults = Config()
+    for section, ranges in RANGED_SECTIONS.items():
+        for name, declared in ranges.items():
+            key = f"{section}.{name}"
+            check_declared_range(key, declared, getattr(getattr(defaults, section), name))
+            space[key] = declared
+    return space
+
+
+#: Distributions a :class:`~diffusion.params.Range` can declare.
+DISTRIBUTIONS = ("uniform", "log-uniform", "integer")
+
+
+def check_declared_range(key: str, declared: Range, default: Any) -> None:
+    """Raise :class:`ConfigError` unless ``declared`` is a valid range for the parameter at
+    ``key`` with this ``default``: known distribution, low < high, both bounds allowed by the
+    section's own checks, the default inside."""
+    if declared.distribution not in DISTRIBUTIONS:
+        raise ConfigError(f"the range of {key} has distribution {declared.distribution!r}; allowed: "
+                          f"{', '.join(DISTRIBUTIONS)}.")
+    if not declared.low < declared.high:
+        raise ConfigError(f"the range of {key} is [{declared.low:g}, {declared.high:g}]: low must be below high.")
+    if declared.distribution == "log-uniform" and declared.low <= 0:
+        raise ConfigError(f"the range of {key} is log-uniform but starts at {declared.low:g}: it must start above 0.")
+    if not declared.low <= default <= declared.high:
+        raise ConfigError(f"the default {key}={default!r} lies outside its plausible range "
+                          f"[{declared.low:g}, {declared.high:g}]; widen the range or say why the default is implausible.")
+    for bound in (declared.low, declared.high):
+        value = int(bound) if isinstance(default, int) and not isinstance(default, bool) else float(bound)
+        config = Config()
+        _assign(config, key, value)
+        section = getattr(config, key.split(".")[0])
+        try:
+            section.__post_init__()
+        except ConfigError as error:
+            raise ConfigError(f"the plausible range of {key} [{declared.low:g}, {declared.high:g}] leaves the "
+                              f"parameter's allowed domain: {error}") from None

@@ -184,7 +184,8 @@ class BehaviourParams:
     trust_stranger: float = 0.05
     #: Extra trust in creators of one's own city (P7; assumed).
     same_city_trust_bonus: float = 0.1
-    #: Trust gained per viewed item of a followed creator, on the remaining gap (calibrated, P1).
+    #: Trust gained per viewed item of a followed creator, on the remaining gap (assumed: the
+    #: calibration fits no survey figure to it).
     trust_gain: float = 0.06
     #: Trust gained after a good purchase, on the remaining gap (assumed).
     trust_gain_purchase: float = 0.3
@@ -295,3 +296,89 @@ class CampaignParams:
 def as_dict(params: Any) -> dict[str, Any]:
     """Field values of a parameter dataclass, for provenance records and tables."""
     return {f.name: getattr(params, f.name) for f in fields(params)}
+
+
+# ---------------------------------------------------------------------- plausible ranges
+@dataclass(frozen=True)
+class Range:
+    """The plausible range of an assumed or calibrated parameter (issue 20), declared beside
+    its default and sampled by :mod:`diffusion.sensitivity`.
+
+    ``distribution`` is ``uniform`` (equal weight across the range), ``log-uniform`` (a scale
+    factor: equal weight to each doubling) or ``integer`` (uniform, rounded to a whole number).
+    ``why`` says where the bounds come from. The default must lie inside the range and the
+    bounds inside the parameter's allowed domain (checked by
+    :func:`diffusion.config.plausible_space`).
+    """
+
+    low: float
+    high: float
+    why: str
+    distribution: str = "uniform"
+
+    def value(self, unit: float) -> float | int:
+        """The parameter value at ``unit`` in [0, 1] of the range (inverse CDF of the
+        distribution), so one unit-cube design serves every distribution."""
+        if self.distribution == "log-uniform":
+            return float(math.exp(math.log(self.low) + unit * (math.log(self.high) - math.log(self.low))))
+        if self.distribution == "integer":
+            # equal-width bins, one per whole number, so each value is equally likely
+            return int(min(self.high, math.floor(self.low + unit * (self.high - self.low + 1))))
+        return float(self.low + unit * (self.high - self.low))
+
+
+_HALF = "half to double the default: no measurement, so a factor of two either way"
+_PROB = "a modelling choice with no measurement; the range spans values a reader would still call plausible"
+
+#: Plausible ranges of the platform's assumed parameters (``platform.*``). Left out: switches
+#: an experiment sets by design (``p_stream``, ``announce_share``, ``merchant_share``, the policy).
+PLATFORM_RANGES: dict[str, Range] = {
+    "feed_size": Range(4, 12, "a session of 4-12 platform slots a day (a short daily visit); assumed", "integer"),
+    "follow_weight": Range(0.2, 0.5, "follow tab from a fifth to a half of feed slots (000 §3.2, §4.1 give no share)"),
+    "same_city_weight": Range(0.05, 0.3, "same-city tab a minor channel (W4), 5-30% of slots"),
+    "discovery_weight": Range(0.3, 0.7, "discovery the main channel of a recommendation feed, 30-70% of slots"),
+    "item_lifetime_steps": Range(3, 14, "a short video stays in feeds for days, not months: 3-14 days", "integer"),
+    "p_post": Range(0.1, 0.6, "a creator posts every 2-10 days"),
+    "product_share": Range(0.1, 0.5, "a tenth to a half of items carry goods (self-media + e-commerce, 000 §2)"),
+    "appeal_alpha": Range(1.0, 4.0, "Beta shape: mean appeal 0.25-0.57 with appeal_beta at its default"),
+    "appeal_beta": Range(1.5, 6.0, _HALF),
+    "price_median": Range(20.0, 80.0, "cheap goods dominate (R5): median 20-80 yuan", "log-uniform"),
+    "price_log_sd": Range(0.4, 1.2, _HALF),
+}
+
+#: Plausible ranges of the behaviour parameters (``behaviour.*``), assumed and calibrated. The
+#: calibrated ones (P1-P3) span the values that keep the simulated survey within about 0.1 of
+#: its target; :mod:`diffusion.calibration` gives their posterior.
+BEHAVIOUR_RANGES: dict[str, Range] = {
+    "p_active": Range(0.4, 0.8, "daily active share of a large app's users: 40-80%"),
+    "p_like": Range(0.1, 0.4, _HALF),
+    "p_follow": Range(0.01, 0.04, _HALF, "log-uniform"),
+    "same_city_follow_boost": Range(1.5, 6.0, "same-city views convert to follows 1.5-6 times as often (W4)", "log-uniform"),
+    "p_share": Range(0.075, 0.3, _HALF, "log-uniform"),
+    "share_homophily": Range(0.25, 0.75, "similarity weighs a quarter to three quarters of share reach (W3)"),
+    "reinforcement": Range(1, 3, "complex contagion needs 1-3 sources (Centola & Macy 2007)", "integer"),
+    "trust_threshold": Range(0.35, 0.6, "calibrated to P1 (0.461); P1 stays within about 0.1 of 0.32"),
+    "p_buy": Range(0.125, 0.5, _HALF, "log-uniform"),
+    "trust_follow": Range(0.15, 0.4, _PROB),
+    "trust_stranger": Range(0.0, 0.1, _PROB),
+    "same_city_trust_bonus": Range(0.05, 0.2, _HALF),
+    "trust_gain": Range(0.03, 0.12, _HALF),
+    "trust_gain_purchase": Range(0.15, 0.5, _PROB),
+    "p_bad_purchase": Range(0.15, 0.3, "calibrated to P3 (0.213); P3 stays within about 0.05 of 0.84"),
+    "trust_loss": Range(0.3, 0.9, _PROB),
+    "trust_accept": Range(0.2, 0.4, _PROB),
+    "p_recommend": Range(0.25, 0.5, "calibrated to P2 (0.356); P2 stays between about 0.35 and 0.55"),
+    "strong_tie_min_weight": Range(0.3, 0.5, "between weak (0.15) and strong (0.7) tie strength"),
+    "p_attend": Range(0.15, 0.6, _HALF),
+    "announce_boost": Range(1.0, 2.5, "announcing does not lower attendance; at most 2.5 times (S3)"),
+    "live_purchase_boost": Range(1.0, 2.5, "showing goods live does not persuade less (P8); at most 2.5 times"),
+    "p_interact": Range(0.15, 0.6, _HALF),
+    "trust_gain_interaction": Range(0.05, 0.2, _HALF),
+    "p_gift": Range(0.01, 0.06, _HALF, "log-uniform"),
+    "gift_mean": Range(1.0, 4.0, _HALF, "log-uniform"),
+}
+
+#: Plausible range of the campaign's assumed appeal (``campaign.*``, W1, W2).
+CAMPAIGN_RANGES: dict[str, Range] = {
+    "appeal": Range(0.4, 0.8, "an ordinary to a strong item (mean item appeal is 0.4)"),
+}

@@ -70,6 +70,8 @@ def scientific_config(resolved: dict[str, Any]) -> dict[str, Any]:
     """The part of a resolved config that decides the results: without Hydra's own settings
     and without the run-control keys of :data:`RUN_CONTROL_KEYS`."""
     data = {key: value for key, value in resolved.items() if key != "hydra"}
+    if data.get("sensitivity", ...) is None:  # a plain run (no +sensitivity): hashed as before it existed
+        del data["sensitivity"]
     if isinstance(data.get("run"), dict):
         data["run"] = {key: value for key, value in data["run"].items() if key not in RUN_CONTROL_KEYS}
     return data

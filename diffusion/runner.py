@@ -109,7 +109,7 @@ class RunResult:
 def plan(config: Config) -> list[RunSpec]:
     """Every run of an experiment, grid points outer, replicates inner."""
     specs = []
-    for point in config_module.grid(config.experiment):
+    for point in config_module.points(config):  # the grid, times a sensitivity design if any
         for replicate in range(config.run.n_replicates):
             specs.append(RunSpec(index=len(specs), point=point, replicate=replicate))
     return specs
@@ -271,7 +271,7 @@ def check_points(config: Config) -> None:
     at once rather than after hours of runs: its settings, policy, strategy and network
     generator, a network file (read once per file), and whether the experiment's claims can be
     measured at all under these settings (:func:`check_design`)."""
-    for point in config_module.grid(config.experiment):
+    for point in config_module.points(config):
         settings = config_module.apply_point(config, point)
         _check_swept_keys_apply(settings, list(config.experiment.sweep))
         config_module.build_policy(settings.platform.policy)
@@ -609,7 +609,10 @@ def _dask_runs(config: Config, pending: list[RunSpec], runs_dir: Path) -> Iterat
 def design_hash(config: Config) -> str:
     """Hash of everything that decides the results, to check that a resumed experiment is the
     same one. How they are computed (the run-control keys) is left out."""
-    return config_hash(dataclasses.asdict(config))
+    design = dataclasses.asdict(config)
+    if design.get("sensitivity") is None:  # a plain run hashes as before sensitivity existed
+        design.pop("sensitivity", None)
+    return config_hash(design)
 
 
 def _first_line(error: BaseException) -> str:

@@ -19,8 +19,8 @@ from diffusion.api import hydra_overrides, load_run, run_experiment
 from diffusion.errors import ConfigError, DiffusionError
 
 REPO = Path(__file__).resolve().parents[1]
-#: A small weak-ties run: two weak-tie shares, two replicates, the knock-out arms off-grid so
-#: they do not run (eight runs at scale=ci, a few seconds).
+#: A small weak-ties run: two weak-tie shares x the two W1 arms, two replicates, the knock-out
+#: arms off-grid so they do not run (eight runs at scale=ci, a few seconds).
 OVERRIDES = {"behaviour.p_share": 0.1, "experiment.sweep.network.weak_tie_share": [0.0, 0.6],
              "run.n_replicates": 2, "seed": 7}
 ARGUMENTS = ["+experiment=weak_ties", "scale=ci", "behaviour.p_share=0.1",
@@ -58,10 +58,10 @@ def test_api_tables_identical_to_command_line(both) -> None:
 
 
 def test_progress_bar_counts_the_runs(both) -> None:
-    """tqdm.auto's bar (a widget in Jupyter, text here) counts the 4 runs, even at scale=ci,
+    """tqdm.auto's bar (a widget in Jupyter, text here) counts the 8 runs, even at scale=ci,
     whose config switches the command line's bar off."""
     *_, bar = both
-    assert "runs: 100%" in bar and "4/4" in bar
+    assert "runs: 100%" in bar and "8/8" in bar
 
 
 def test_provenance_command_reproduces_the_run(both) -> None:
@@ -74,7 +74,7 @@ def test_results_object(both) -> None:
     """Tables as attributes, one verdict per claim tested, the report's own figures."""
     _, api, res, _ = both
     assert res.folder == api.resolve()
-    assert res.outcomes.shape[0] == 2 * 2  # two shares x two replicates
+    assert res.outcomes.shape[0] == 2 * 2 * 2  # two shares x two W1 arms x two replicates
     assert list(res.verdicts["claim"]) == ["W1", "W2", "W3", "W4"]
     assert set(res.verdicts["verdict"]) <= {"supported", "contradicted", "negligible", "inconclusive",
                                             "not measurable", "not supported"}

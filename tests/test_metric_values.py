@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from diffusion import calibration, provenance
-from diffusion.config import Config
+from diffusion import provenance
 from diffusion.metrics import commerce, creators, platform
 
 
@@ -221,35 +220,7 @@ def test_model_survey_without_buyers_is_nan():
     assert all(math.isnan(out[k]) for k in ("survey_trust_share", "survey_recommend_share", "survey_accept_again_share"))
 
 
-# ---------------------------------------------------------------------- calibration (P1-P3)
-def test_calibrate_bisects_each_parameter_to_its_target(monkeypatch, capsys):
-    """A stand-in survey with known responses: trust share 1 - trust_threshold (falls with
-    it), recommend share p_recommend (rises), accept-again share 1 - p_bad_purchase (falls).
-    The targets 0.32, 0.45, 0.84 are then met at 0.68, 0.45 and 0.16. After 7 bisections the
-    bracket (widths 0.75, 0.9, 0.5) is 1/128 of its width and the midpoint within half of
-    that, plus 0.0005 of rounding to 3 decimals: within 0.0035 for p_recommend (the widest).
-    A bisection moving the wrong way would end at a bracket end (0.2 or 0.95, ...) instead.
-    Every evaluation runs n_replicates runs without a sweep."""
-    seen = []
-
-    def fake_survey(config, *, n_replicates):
-        seen.append((n_replicates, dict(config.experiment.sweep)))
-        b = config.behaviour
-        return pd.DataFrame({
-            "survey_trust_share": [1 - b.trust_threshold] * n_replicates,
-            "survey_recommend_share": [b.p_recommend] * n_replicates,
-            "survey_accept_again_share": [1 - b.p_bad_purchase] * n_replicates,
-        })
-
-    monkeypatch.setattr(calibration, "survey_table", fake_survey)
-    config = Config()
-    values = calibration.calibrate(config, n_replicates=2, n_rounds=1, n_bisections=7)
-    expected = {"trust_threshold": 0.68, "p_recommend": 0.45, "p_bad_purchase": 0.16}
-    for target in calibration.TARGETS:
-        width = target.high - target.low
-        assert abs(values[target.parameter] - expected[target.parameter]) <= width / 2**8 + 0.0005
-    assert len(seen) == 3 * 7 and all(s == (2, {}) for s in seen)
-    assert "round 1: p_recommend" in capsys.readouterr().out
+# calibration (P1-P3): tests/test_calibration.py (ABC-SMC with a known-answer stand-in survey)
 
 
 # ---------------------------------------------------------------------- provenance

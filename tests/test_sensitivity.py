@@ -1,0 +1,277 @@
+"""Global sensitivity analysis (issue 20): the plausible space, known-answer indices through the
+design code the model uses, both commands at scale=ci, and clear refusals of bad input."""
+
+from __future__ import annotations
+
+import copy
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from diffusion.config import Config, check_declared_range, plausible_space
+from diffusion.errors import ConfigError
+from diffusion.params import Range
+from diffusion.sensitivity import design as design_module
+from diffusion.sensitivity import prepare
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+# ---------------------------------------------------------------------- the plausible space
+def test_every_range_is_valid_and_holds_its_default():
+    """The declared space: about 40 parameters, each default inside its range, every bound
+    accepted by the parameter's own domain check (plausible_space raises otherwise)."""
+    space = plausible_space()
+    assert len(space) >= 40
+    defaults = Config()
+    for key, declared in space.items():
+        section, name = key.split(".")
+        assert declared.low <= getattr(getattr(defaults, section), name) <= declared.high, key
+        assert declared.why, f"{key} has no justification"
+
+
+def test_a_range_outside_the_domain_is_refused_naming_it():
+    with pytest.raises(ConfigError, match=r"behaviour\.p_share.*allowed domain"):
+        check_declared_range("behaviour.p_share", Range(0.05, 1.5, "too wide"), 0.15)
+    with pytest.raises(ConfigError, match=r"default behaviour\.p_share=0\.15 lies outside"):
+        check_declared_range("behaviour.p_share", Range(0.2, 0.3, "misses the default"), 0.15)
+    with pytest.raises(ConfigError, match="distribution 'normal'"):
+        check_declared_range("behaviour.p_share", Range(0.05, 0.3, "x", "normal"), 0.15)
+
+
+def test_range_value_maps_the_unit_interval_by_distribution():
+    assert Range(2, 4, "x", "integer").value(0.0) == 2 and Range(2, 4, "x", "integer").value(1.0) == 4
+    assert [Range(2, 4, "x", "integer").value(u) for u in (0.2, 0.5, 0.9)] == [2, 3, 4]
+    assert Range(10.0, 40.0, "x", "log-uniform").value(0.5) == pytest.approx(20.0)
+    assert Range(0.1, 0.3, "x").value(0.25) == pytest.approx(0.15)
+
+
+# ---------------------------------------------------------------------- known answers
+def ishigami(values: list[dict[str, float]], a: float = 7.0, b: float = 0.1) -> np.ndarray:
+    x = np.array([[v["x1"], v["x2"], v["x3"]] for v in values])
+    return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+ISHIGAMI_SPACE = {name: Range(-math.pi, math.pi, "Ishigami & Homma (1990)") for name in ("x1", "x2", "x3")}
+
+
+def test_sobol_recovers_the_ishigami_indices():
+    """Analytic first-order and total indices of Ishigami (a=7, b=0.1; Saltelli et al. 2008,
+    §4.8): S1 = (0.314, 0.442, 0), ST = (0.558, 0.442, 0.244). Drawn through the same
+    sample -> Design.values -> indices path as the model's factors. Tolerance: twice the
+    reported 95% half-width (about 4 standard errors of the bootstrap) plus 0.01 for the
+    estimator's finite-N bias."""
+    design = design_module.sample("sobol", ISHIGAMI_SPACE, n_samples=2048, seed=3)
+    table = design_module.indices(design, ishigami(design.values()), seed=3).set_index("factor")
+    expected = {"S1": [0.3139, 0.4424, 0.0], "ST": [0.5576, 0.4424, 0.2437]}
+    for column, values in expected.items():
+        for factor, value in zip(("x1", "x2", "x3"), values):
+            tolerance = 2 * table.loc[factor, f"{column}_ci"] + 0.01
+            assert abs(table.loc[factor, column] - value) < tolerance, (column, factor, table.loc[factor, column])
+
+
+def test_morris_recovers_the_slopes_of_a_linear_function():
+    """y = 2 x1 + 0 x2 - 3 x3 on [0, 1], [0, 1], [0, 2]: every elementary effect per unit of the
+    range is the slope times the range width, so mu* = (2, 0, 6) and sigma = 0 exactly."""
+    space = {"x1": Range(0, 1, "x"), "x2": Range(0, 1, "x"), "x3": Range(0, 2, "x")}
+    design = design_module.sample("morris", space, n_samples=6, levels=4, seed=1)
+    values = design.values()
+    y = np.array([2 * v["x1"] - 3 * v["x3"] for v in values])
+    table = design_module.indices(design, y).set_index("factor")
+    np.testing.assert_allclose(table["mu_star"], [2.0, 0.0, 6.0], atol=1e-9)
+    np.testing.assert_allclose(table["sigma"], [0.0, 0.0, 0.0], atol=1e-9)
+
+
+@pytest.mark.parametrize("method,n", [("morris", 8), ("sobol", 16)])
+def test_robustness_attributes_flips_to_the_factor_that_moves(method, n):
+    """A verdict that depends on x1 alone: only x1's one-factor moves flip it, and the share of
+    points with the default verdict is the share with x1 below the threshold."""
+    design = design_module.sample(method, ISHIGAMI_SPACE, n_samples=n, seed=2)
+    x1 = np.array([v["x1"] for v in design.values()])
+    verdicts = np.where(x1 > 0.5, "contradicted", "supported")
+    summary, flips = design_module.robustness(design, verdicts, "supported")
+    assert summary["same"] == int(np.sum(x1 <= 0.5))
+    assert summary["ci_low"] <= summary["robustness"] <= summary["ci_high"]
+    by_factor = flips.set_index("factor")
+    assert by_factor.loc["x2", "flips"] == 0 and by_factor.loc["x3", "flips"] == 0
+    assert by_factor.loc["x1", "flips"] > 0
+
+
+# ---------------------------------------------------------------------- bad input, in process
+def _config(**sensitivity) -> Config:
+    from diffusion.config import SensitivityConfig, apply_point
+
+    config = copy.deepcopy(Config())
+    config.experiment.name = "weak_ties"
+    config.experiment.sweep = {"network.weak_tie_share": [0.2, 0.6]}
+    config.sensitivity = SensitivityConfig(**sensitivity)
+    apply_point(config, {})  # the base config is valid
+    return config
+
+
+@pytest.mark.parametrize("sensitivity,message", [
+    ({"method": "fast"}, r"sensitivity.method='fast' is not a sensitivity method; allowed: morris, sobol"),
+    ({"factors": ["behaviour.p_sahre"]}, r"not a ranged parameter.*Did you mean behaviour.p_share\?"),
+    ({"factors": ["network.weak_tie_share"]}, r"which experiment weak_ties sweeps"),
+    ({"method": "sobol", "n_samples": 6, "factors": ["behaviour.p_share"]}, r"a power of 2 and at least 4"),
+    ({"method": "morris", "n_samples": 1}, r"too small a Morris design"),
+])
+def test_bad_sensitivity_input_is_one_clear_line(sensitivity, message):
+    with pytest.raises(ConfigError, match=message) as caught:
+        prepare(_config(**sensitivity))
+    assert "\n" not in str(caught.value)
+
+
+def test_the_design_becomes_grid_points_crossed_with_the_sweep():
+    """prepare() writes the defaults (sample 0) and r (D + 1) Morris points; the runner's plan
+    crosses each with the sweep, replicates inner (paired across every point)."""
+    from diffusion.runner import plan
+
+    config = _config(factors=["behaviour.p_share", "behaviour.p_buy"], n_samples=3)
+    config.run.n_replicates = 2
+    design = prepare(config)
+    assert len(design.unit) == 3 * 3
+    specs = plan(config)
+    assert len(specs) == (9 + 1) * 2 * 2
+    assert specs[0].point == {"sample": 0, "network.weak_tie_share": 0.2}
+    assert {s.point["sample"] for s in specs} == set(range(10))
+    assert config.experiment.knockouts == {}
+
+
+# ---------------------------------------------------------------------- the commands at scale=ci
+def run_cli(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "diffusion", *arguments], cwd=cwd, capture_output=True, text=True,
+                          timeout=900)
+
+
+SMALL = ("+experiment=weak_ties", "scale=ci", "network.n_users=400", "run.n_replicates=2", "run.n_steps=6",
+         "sensitivity.sweep={network.weak_tie_share:[0.2,0.6]}")
+
+
+@pytest.fixture(scope="module")
+def morris_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("morris")
+    result = run_cli(*SMALL, "+sensitivity=morris", "sensitivity.n_samples=2",
+                     "sensitivity.factors=[behaviour.p_share,network.weak_tie_strength]", f"hydra.run.dir={folder}",
+                     cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+@pytest.mark.experiments
+def test_morris_command_writes_indices_robustness_and_figures(morris_run):
+    folder = morris_run / "sensitivity"
+    indices = pd.read_csv(folder / "indices.csv")
+    assert {"claim", "part", "factor", "mu_star", "mu_star_ci", "sigma"} <= set(indices.columns)
+    assert set(indices["claim"]) == {"W1", "W2", "W3", "W4"}
+    robust = pd.read_csv(folder / "robustness.csv")
+    assert robust["n_points"].eq(6).all()
+    assert ((robust["robustness"] >= robust["ci_low"]) & (robust["robustness"] <= robust["ci_high"])).all()
+    responses = pd.read_csv(folder / "responses.csv")
+    assert sorted(responses["sample"].unique()) == list(range(7))
+    for name in ("morris_plane.png", "robustness.png"):
+        assert (folder / "figures" / name).stat().st_size > 10_000
+    assert "## Verdict robustness" in (folder / "report.md").read_text()
+
+
+@pytest.mark.experiments
+def test_sobol_command_takes_the_top_factors_of_the_screening(morris_run, tmp_path):
+    result = run_cli(*SMALL, "+sensitivity=sobol", "sensitivity.n_samples=4", "sensitivity.top=2",
+                     f"sensitivity.screening={morris_run / 'sensitivity' / 'indices.csv'}", f"hydra.run.dir={tmp_path}",
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    indices = pd.read_csv(tmp_path / "sensitivity" / "indices.csv")
+    assert {"S1", "S1_ci", "ST", "ST_ci"} <= set(indices.columns)
+    assert set(indices["factor"]) == {"behaviour.p_share", "network.weak_tie_strength"}
+    assert (tmp_path / "sensitivity" / "figures" / "sobol_indices.png").is_file()
+
+
+@pytest.mark.experiments
+def test_a_resumed_run_with_another_design_is_refused_and_nothing_is_lost(morris_run):
+    before = sorted(p.name for p in (morris_run / "runs").iterdir())
+    result = run_cli(*SMALL, "+sensitivity=morris", "sensitivity.n_samples=2", "sensitivity.design_seed=5",
+                     "sensitivity.factors=[behaviour.p_share,network.weak_tie_strength]", f"hydra.run.dir={morris_run}",
+                     "run.resume=true", cwd=morris_run)
+    assert result.returncode == 2
+    assert "another design" in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.name for p in (morris_run / "runs").iterdir()) == before
+
+
+def test_unknown_sensitivity_option_and_key_are_one_line(tmp_path):
+    result = run_cli("+experiment=weak_ties", "scale=ci", "+sensitivity=morrris", f"hydra.run.dir={tmp_path}", cwd=tmp_path)
+    assert result.returncode == 2 and "Did you mean +sensitivity=morris?" not in result.stderr or "morris" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = run_cli("+experiment=weak_ties", "scale=ci", "+sensitivity=morris", "sensitivity.n_sample=3",
+                     f"hydra.run.dir={tmp_path}", cwd=tmp_path)
+    assert result.returncode == 2 and "Did you mean sensitivity.n_samples?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_odd_table_shows_every_plausible_range():
+    """docs/ODD.md section 7 has the range of every ranged parameter in its row."""
+    text = (REPO / "docs" / "ODD.md").read_text()
+    for key, declared in plausible_space().items():
+        name = key.split(".")[1]
+        row = next((line for line in text.splitlines()
+                    if line.startswith("| `") and f"`{name}`" in line.split("|")[1]), None)
+        assert row is not None and f"[{declared.low:g}, {declared.high:g}] ({declared.distribution};" in row, key
+
+
+def test_claims_table_fills_robustness_from_a_committed_sensitivity_reference(tmp_path):
+    """The all-claims table reads experiments/NAME/sensitivity/robustness.csv; without it, "not run"."""
+    from diffusion.claims_table import rows
+
+    folder = tmp_path / "experiments" / "weak_ties" / "sensitivity"
+    folder.mkdir(parents=True)
+    pd.DataFrame([{"claim": "W1", "method": "morris", "default_verdict": "contradicted", "n_points": 470, "same": 400,
+                   "robustness": 400 / 470, "ci_low": 0.82, "ci_high": 0.88,
+                   "flipped_by": "network.weak_tie_strength (20/100); behaviour.p_share (5/100)"}]).to_csv(
+        folder / "robustness.csv", index=False)
+    table = {row["claim"]: row for row in rows(tmp_path)}
+    assert table["W1"]["robustness"].startswith("0.85 (0.82-0.88) of 470 morris points keep 'contradicted'")
+    assert "flipped by weak_tie_strength, p_share" in table["W1"]["robustness"]
+    assert table["W2"]["robustness"] == "not run"
+    assert table["D1"]["robustness"] == "not run"
+
+
+@pytest.mark.experiments
+def test_posterior_command_re_evaluates_verdicts_over_draws(tmp_path):
+    """+sensitivity=posterior runs each draw as a grid point: robustness over the draws, the
+    effect's spread in place of indices, no one-factor moves to attribute flips to."""
+    draws = tmp_path / "draws.csv"
+    pd.DataFrame({"behaviour.trust_threshold": [0.40, 0.46, 0.55], "behaviour.p_recommend": [0.30, 0.36, 0.45],
+                  "behaviour.p_bad_purchase": [0.18, 0.21, 0.25]}).to_csv(draws, index=False)
+    result = run_cli(*SMALL, "+sensitivity=posterior", f"sensitivity.posterior={draws}", f"hydra.run.dir={tmp_path / 'run'}",
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "run" / "sensitivity"
+    robust = pd.read_csv(folder / "robustness.csv")
+    assert robust["n_points"].eq(3).all() and robust["flipped_by"].str.startswith("n/a").all()
+    summary = pd.read_csv(folder / "indices.csv")
+    assert (summary["q025"] <= summary["mean"]).all() and (summary["mean"] <= summary["q975"]).all()
+
+
+def test_posterior_draws_outside_a_range_or_missing_are_refused(tmp_path):
+    with pytest.raises(ConfigError, match="needs sensitivity.posterior=PATH"):
+        prepare(_config(method="posterior"))
+    bad = tmp_path / "draws.csv"
+    pd.DataFrame({"behaviour.trust_threshold": [0.9, 0.4]}).to_csv(bad, index=False)
+    with pytest.raises(ConfigError, match=r"draws outside its plausible range \[0.35, 0.6\]"):
+        prepare(_config(method="posterior", posterior=str(bad)))
+
+
+@pytest.mark.experiments
+def test_the_same_sensitivity_command_resumes_without_recomputing(morris_run):
+    """The design is drawn from its own seed, so the same command rebuilds the same points and
+    design hash: a resume finds every run finished and only redoes the analysis."""
+    before = {p.name: p.stat().st_mtime_ns for p in (morris_run / "runs").glob("run-*")}
+    result = run_cli(*SMALL, "+sensitivity=morris", "sensitivity.n_samples=2",
+                     "sensitivity.factors=[behaviour.p_share,network.weak_tie_strength]", f"hydra.run.dir={morris_run}",
+                     "run.resume=true", cwd=morris_run)
+    assert result.returncode == 0, result.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in (morris_run / "runs").glob("run-*")} == before
