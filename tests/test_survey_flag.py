@@ -39,3 +39,12 @@ def test_the_survey_is_read_at_the_experiments_setting():
 def test_a_setting_off_the_grid_leaves_the_key_free():
     rows, where = common.default_point(outcomes(), settings(0.3))
     assert len(rows) == 18 and "every weak_tie_share" in where
+
+
+def test_a_swept_group_is_left_free():
+    """A group sweep (e.g. ``strategy``: option names on the grid, a spec dict in the config)."""
+    frame = pd.DataFrame({"strategy": ["organic", "gifting"] * 3, "survey_trust_share": [0.3] * 6})
+    conf = SimpleNamespace(experiment=SimpleNamespace(sweep={"strategy": ["organic", "gifting"]}),
+                           strategy={"_target_": "x"})
+    rows, where = common.default_point(frame, conf)
+    assert len(rows) == 6 and where == "at this experiment's setting (every strategy)"

@@ -115,8 +115,8 @@ def survey_check(outcomes: pd.DataFrame, where: str = "over this experiment's ru
 
 def default_point(outcomes: pd.DataFrame, settings: Any) -> tuple[pd.DataFrame, str]:
     """The runs at the experiment's own setting of each swept key (its config value), and words
-    saying where that is. A key whose config value is not on the grid (or cannot be read) is
-    left free, and the words say so."""
+    saying where that is. A key whose config value is not on the grid, cannot be read or is not
+    a plain value (a swept config group such as ``strategy``) is left free, and the words say so."""
     rows, said = outcomes, []
     for key in settings.experiment.sweep:
         column = key.rsplit(".", 1)[-1]
@@ -125,6 +125,8 @@ def default_point(outcomes: pd.DataFrame, settings: Any) -> tuple[pd.DataFrame, 
             for attribute in key.split("."):
                 value = value[attribute] if isinstance(value, dict) else getattr(value, attribute)
         except (AttributeError, KeyError, TypeError):
+            value = None
+        if not isinstance(value, int | float | str):  # a swept group (a spec, not a value): leave it free
             value = None
         if column in rows.columns and value is not None and (rows[column] == value).any():
             rows = rows[rows[column] == value]
