@@ -37,6 +37,8 @@ TABLE_FILE = "CLAIMS.md"
 #: P1-P3: the simulated survey column, the source's figure, and the weak-ties reference point.
 SURVEY = {"P1": ("survey_trust_share", 0.32), "P2": ("survey_recommend_share", 0.40), "P3": ("survey_accept_again_share", 0.84)}
 SURVEY_EXPERIMENT, SURVEY_POINT = "weak_ties", ("weak_tie_share", 0.2)
+#: The W1 arm of the calibrated society (the package default, ``network.weak_ties``).
+SURVEY_ARM = ("weak_ties", "replace")
 
 
 def _number(value: float) -> str:
@@ -104,6 +106,8 @@ def _survey(claim: Claim, repo: Path) -> tuple[list[str], str]:
     summary = pd.read_csv(summary_path)
     key, value = SURVEY_POINT
     rows = summary[(summary["measure"] == column) & np.isclose(summary[key], value)]
+    if SURVEY_ARM[0] in rows.columns:  # the calibrated society: bridges replace strong ties (W1's two arms)
+        rows = rows[rows[SURVEY_ARM[0]] == SURVEY_ARM[1]]
     if rows.empty:
         return [f"{column} not in the {SURVEY_EXPERIMENT} reference"], analysis.NOT_MEASURABLE
     row = rows.iloc[0]
@@ -154,9 +158,9 @@ def rows(repo: Path | None = None) -> list[dict[str, str]]:
             parts, verdict = _survey(claim, repo)
             row.update(parts="<br>".join(parts), verdict=f"{verdict} (calibration target: tuned to it)",
                        origin="calibrated", where=f"[{SURVEY_EXPERIMENT}](experiments/{SURVEY_EXPERIMENT}/reference/summary.csv) "
-                                                  f"survey columns at {SURVEY_POINT[0]} {SURVEY_POINT[1]:g}")
+                                                  f"survey columns at {SURVEY_POINT[0]} {SURVEY_POINT[1]:g}, {SURVEY_ARM[0]} {SURVEY_ARM[1]}")
         elif claim.experiment is None:
-            row.update(parts="—", verdict="no experiment yet (see issue 19)", origin=claim.knockout.mechanism, where="—")
+            row.update(parts="—", verdict="no experiment yet", origin=claim.knockout.mechanism, where="—")
         else:
             reference = repo / "experiments" / claim.experiment / "reference"
             effects_path = reference / "effects.csv"

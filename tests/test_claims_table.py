@@ -25,7 +25,15 @@ def test_one_row_per_claim_with_calibration_and_missing_experiments():
     assert list(rows) == list(CLAIMS)
     for claim_id in ("P1", "P2", "P3"):
         assert rows[claim_id]["origin"] == "calibrated" and "simulated survey" in rows[claim_id]["parts"]
-    assert "no experiment yet" in rows["R5"]["verdict"] and "issue 19" in rows["R5"]["verdict"]
+    assert rows["R5"]["origin"] == "built in" and "not evidence" in rows["R5"]["verdict"]
+
+
+def test_a_claim_without_a_committed_reference_says_so(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO / "experiments", repo / "experiments")
+    shutil.rmtree(repo / "experiments" / "price_tiers" / "reference")
+    rows = {row["claim"]: row for row in claims_table.rows(repo)}
+    assert rows["R5"]["verdict"] == "no reference yet" and rows["R5"]["parts"] == "—"
 
 
 def test_table_reads_per_part_effects_and_origins(tmp_path):
@@ -34,7 +42,7 @@ def test_table_reads_per_part_effects_and_origins(tmp_path):
     repo = tmp_path / "repo"
     shutil.copytree(REPO / "experiments", repo / "experiments")
     effects = pd.DataFrame({
-        "claim": ["W3", "W3"], "role": ["part", "knockout"], "part": ["homophily", "homophily"],
+        "claim": ["W3", "W3"], "role": ["part", "knockout"], "part": ["equal_sources", "equal_sources"],
         "description": ["d", "knock-out: d"], "estimate": [0.01, 0.0], "ci_low": [0.008, -0.0005],
         "ci_high": [0.012, 0.0005], "n": [20, 20], "direction": [1, 1], "sesoi": [0.001, 0.001],
         "verdict": ["supported", "negligible"], "claim_verdict": ["supported"] * 2, "origin": ["built in"] * 2,

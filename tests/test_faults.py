@@ -182,12 +182,12 @@ def test_ctrl_c_keeps_finished_runs_and_prints_the_resume_command(tmp_path):
                                 status=130, starts="interrupted: ")
     assert "leaked semaphore" not in stderr
     kept = {p.parent.name: snapshot(p.parent) for p in folder.glob("runs/run-*/run.json")}
-    assert f"{len(kept)} of 60 runs had finished and are kept" in text
+    assert f"{len(kept)} of 120 runs had finished and are kept" in text  # 2 shares x 2 W1 arms x 30
     command = shlex.split(text.splitlines()[-1].strip())
     assert command[:3] == ["python", "-m", "diffusion"] and "run.resume=true" in command
     resumed = subprocess.run([sys.executable, *command[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr
-    assert len(pd.read_parquet(folder / "outcomes.parquet")) == 60
+    assert len(pd.read_parquet(folder / "outcomes.parquet")) == 120
     assert {name: snapshot(folder / "runs" / name) for name in kept} == kept  # finished runs untouched
 
 
@@ -258,9 +258,10 @@ def test_collect_reports_partial_results_and_refuses_an_empty_one(finished, tmp_
     shutil.rmtree(partial / "runs" / "run-00003")
     (partial / "runs" / "run-00002" / "cascades.parquet").write_bytes(b"damaged")
     report = collect.collect([partial], tmp_path / "out")
-    assert "collect: 2 of 4 planned runs present" in capsys.readouterr().err
-    assert "**Partial results: 2 of 4 planned runs.**" in report.read_text()
-    assert json.loads((tmp_path / "out" / "collected.json").read_text())["runs_present"] == 2
+    # 2 shares x 2 W1 arms x 2 replicates planned; one run removed, one damaged
+    assert "collect: 6 of 8 planned runs present" in capsys.readouterr().err
+    assert "**Partial results: 6 of 8 planned runs.**" in report.read_text()
+    assert json.loads((tmp_path / "out" / "collected.json").read_text())["runs_present"] == 6
 
     for run in (partial / "runs").glob("run-*"):
         shutil.rmtree(run)

@@ -377,7 +377,7 @@ def test_network_keys_used_by_each_kind():
     assert runner.network_keys_used("generator") == hosting | {"n_users"}
     assert runner.network_keys_used("barabasi_albert") == hosting | {"n_users", "mean_degree"}
     assert runner.network_keys_used("society") == hosting | {
-        "n_users", "mean_degree", "weak_tie_share", "weak_same_city_share", "circle_size_mean"}
+        "n_users", "mean_degree", "weak_tie_share", "weak_ties", "weak_same_city_share", "circle_size_mean"}
 
 
 def test_a_sweep_over_a_network_setting_the_kind_ignores_is_refused():

@@ -45,8 +45,8 @@ def test_an_existing_dask_scheduler_gives_the_serial_tables(serial_weak_ties, da
                        f"run.scheduler={dask_cluster.scheduler_address}", f"hydra.run.dir={tmp_path}", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert_same_tables(tmp_path, serial_weak_ties)
-    # written by the driver: (7 shares + the W3 and W4 knock-out arms) x 3 replicates
-    assert len(list((tmp_path / "runs").glob("run-*/run.json"))) == 27
+    # written by the driver: (4 shares x 2 W1 arms + the W3 and W4 knock-out arms) x 3 replicates
+    assert len(list((tmp_path / "runs").glob("run-*/run.json"))) == 30
 
 
 def test_a_local_dask_cluster_and_joblib_workers_give_the_serial_tables(serial_weak_ties, tmp_path):
