@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -26,20 +27,25 @@ LIBRARIES = ("mesa", "igraph", "numpy", "pandas", "pyarrow", "seaborn", "matplot
 def repository() -> Path:
     """The checkout whose ``experiments/NAME/reference`` folders hold the committed references.
 
-    The one the package runs from (a source tree or an editable install), else the current
-    directory: an installed package (``pip install .``) run from the repository, as CI does.
+    In order: the folder named by the environment variable ``DIFFUSION_REPOSITORY``; the checkout
+    the package runs from (a source tree or an editable install); the current directory or one
+    of its parents (an installed package, ``pip install .``, run from the repository or from a
+    notebook in ``docs/tutorials/``).
 
     Raises
     ------
     DiffusionError
-        If neither holds an ``experiments/`` folder.
+        If none holds an ``experiments/`` folder.
     """
-    for candidate in (Path(__file__).resolve().parents[1], Path.cwd()):
+    named = os.environ.get("DIFFUSION_REPOSITORY")
+    here = Path.cwd()
+    for candidate in ([Path(named)] if named else []) + [Path(__file__).resolve().parents[1], here, *here.parents]:
         if (candidate / "experiments").is_dir():
             return candidate
     raise DiffusionError(
         f"cannot find the committed references: neither {Path(__file__).resolve().parents[1]} nor the "
-        f"current directory {Path.cwd()} holds an experiments/ folder. Run this from the repository."
+        f"current directory {here} (or a folder above it) holds an experiments/ folder. Run this from the "
+        "repository, or set DIFFUSION_REPOSITORY to the repository's folder."
     )
 
 

@@ -249,3 +249,10 @@ def test_provenance_record_and_file(tmp_path):
 
 def test_git_revision_is_none_outside_a_checkout(tmp_path):
     assert provenance.git_revision(tmp_path) is None
+
+
+def test_repository_named_by_the_environment_comes_first(tmp_path, monkeypatch):
+    """An installed package finds the committed references through DIFFUSION_REPOSITORY."""
+    (tmp_path / "experiments").mkdir()
+    monkeypatch.setenv("DIFFUSION_REPOSITORY", str(tmp_path))
+    assert provenance.repository() == tmp_path

@@ -49,6 +49,7 @@ def test_an_existing_dask_scheduler_gives_the_serial_tables(serial_weak_ties, da
     assert len(list((tmp_path / "runs").glob("run-*/run.json"))) == 30
 
 
+@pytest.mark.slow  # a LocalCluster and a joblib pool (~1 min); the Dask path is also checked above
 def test_a_local_dask_cluster_and_joblib_workers_give_the_serial_tables(serial_weak_ties, tmp_path):
     pytest.importorskip("distributed")
     for name, extra in (("dask", ["run.backend=dask", "run.n_jobs=2"]), ("joblib", ["run.n_jobs=2"])):

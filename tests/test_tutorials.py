@@ -33,7 +33,10 @@ def test_there_are_four_tutorials_with_learning_goals() -> None:
 
 
 @pytest.mark.parametrize("path", TUTORIALS, ids=lambda p: p.stem)
-def test_tutorial_runs(path: Path, tmp_path: Path) -> None:
+def test_tutorial_runs(path: Path, tmp_path: Path, monkeypatch) -> None:
+    """Each tutorial in a kernel whose working folder is empty and outside the repository, as
+    from an installed package: the committed references are found through DIFFUSION_REPOSITORY."""
+    monkeypatch.setenv("DIFFUSION_REPOSITORY", str(REPO))
     jupytext = pytest.importorskip("jupytext")
     nbclient = pytest.importorskip("nbclient")
     notebook = jupytext.read(path)
