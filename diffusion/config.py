@@ -246,6 +246,10 @@ class SensitivityConfig:
     #: Method ``posterior``: CSV of parameter draws (columns: ranged dotted keys), e.g. the
     #: ``posterior_draws.csv`` of ``python -m diffusion.calibration``.
     posterior: Optional[str] = None
+    #: Morris: ``none`` (one step per factor) or ``mechanism`` (the factors of one mechanism
+    #: move together, :data:`diffusion.sensitivity.experiment.MECHANISMS`: 8 steps per
+    #: trajectory instead of 46, for experiments too costly to screen factor by factor).
+    groups: str = "none"
     #: Seed of the design (the runs' seeds still come from the root ``seed``).
     design_seed: int = 0
     #: Sweep used in place of the experiment's (fewer points per sample); empty: the experiment's.

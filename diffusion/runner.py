@@ -19,8 +19,10 @@ Four tidy tables result:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import gc
 import inspect
 import json
 import math
@@ -224,9 +226,29 @@ def model_arguments(settings: Settings, streams: dict[str, np.random.Generator])
     }
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one run. A run allocates mostly numpy
+    arrays (freed by reference counting) but also tens of thousands of small objects, which
+    set off collections that walk every live object; pausing them saved about a tenth of a
+    5,000-user run. The collector resumes (and catches up) after the run."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def simulate(config: Config, spec: RunSpec, *, day_progress: bool = False) -> RunResult:
     """Simulate one run and return its tables (no I/O). ``day_progress`` shows a bar over the
     run's days (used when an experiment is a single long run, e.g. a million users)."""
+    with _collector_paused():
+        return _simulate(config, spec, day_progress=day_progress)
+
+
+def _simulate(config: Config, spec: RunSpec, *, day_progress: bool) -> RunResult:
     settings = config_module.apply_point(config, spec.point)
     streams = replicate_streams(config.seed, spec.replicate, worlds=settings.run.worlds)
     group = spec.replicate // settings.run.worlds

@@ -24,22 +24,31 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-#: Per experiment: the sensitivity sweep (the grid points its claims compare).
+#: Per experiment: the sensitivity sweep (the grid points its claims compare) and the design.
 SWEEPS = {
-    # W1's slopes from 0.2 to 0.6, W3 at the reference share 0.2, W4 pooled
-    "weak_ties": ["sensitivity.sweep.network.weak_tie_share=[0.2,0.6]"],
+    # W1's slopes from 0.2 to 0.6 in both arms (the verdict is the add arm's), W2-W4 in the
+    # replace arm (W3 at the reference share 0.2, W4 pooled)
+    "weak_ties": ["sensitivity.sweep.network.weak_tie_share=[0.2,0.6]", "sensitivity.sweep.network.weak_ties=[replace,add]"],
     # D1-D4 compare these four policies; peer_only enters no verdict. One world per society:
     # the verdicts need no unpredictability measure, and 5 replicates are not a multiple of 4 worlds
     "gatekeeping": ["sensitivity.sweep.platform=[centralized,popularity,decentralized,inclusive]", "run.worlds=1"],
     # S1-S5: every strategy, cold-start pool on and off (S5 compares them)
     "big_account": [],
 }
+#: Per experiment: the design (trajectories, grouping). A run of big_account is 3,000 users x 90
+#: days, ten configurations per point: a factor-by-factor screening would take about 8 hours on
+#: 2 cores, so its factors move in their 8 mechanisms (sensitivity.groups=mechanism).
+DESIGNS = {
+    "weak_ties": ["sensitivity.n_samples=10"],
+    "gatekeeping": ["sensitivity.n_samples=4"],
+    "big_account": ["sensitivity.n_samples=4", "sensitivity.groups=mechanism"],
+}
 #: What is copied from the run's sensitivity folder.
 COPIED = ("indices.csv", "robustness.csv", "flips.csv", "design.csv", "responses.csv", "design.json", "report.md", "figures")
 
 
 def command(name: str, folder: Path, *, reduced: bool, resume: bool) -> list[str]:
-    size = ["sensitivity.n_samples=2", "run.n_replicates=2"] if reduced else ["sensitivity.n_samples=10", "run.n_replicates=5"]
+    size = ["sensitivity.n_samples=2", "run.n_replicates=2"] if reduced else [*DESIGNS[name], "run.n_replicates=5"]
     return [sys.executable, "-m", "diffusion", f"+experiment={name}", "+sensitivity=morris", *SWEEPS[name], *size,
             f"hydra.run.dir={folder}", *(["run.resume=true"] if resume else [])]
 

@@ -35,6 +35,15 @@ def test_every_range_is_valid_and_holds_its_default():
         assert declared.why, f"{key} has no justification"
 
 
+def test_every_ranged_parameter_belongs_to_exactly_one_mechanism():
+    """sensitivity.groups=mechanism moves every ranged parameter with its mechanism: a new
+    range must be placed in a group, or a grouped design would leave it out."""
+    from diffusion.sensitivity.experiment import MECHANISMS
+
+    members = [key for keys in MECHANISMS.values() for key in keys]
+    assert len(members) == len(set(members)) and set(members) == set(plausible_space())
+
+
 def test_a_range_outside_the_domain_is_refused_naming_it():
     with pytest.raises(ConfigError, match=r"behaviour\.p_share.*allowed domain"):
         check_declared_range("behaviour.p_share", Range(0.05, 1.5, "too wide"), 0.15)
@@ -87,6 +96,26 @@ def test_morris_recovers_the_slopes_of_a_linear_function():
     np.testing.assert_allclose(table["sigma"], [0.0, 0.0, 0.0], atol=1e-9)
 
 
+def test_grouped_morris_recovers_each_groups_slope_and_attributes_flips_to_groups():
+    """y = 2 x1 - 3 x4 with groups a = (x1, x2), b = (x3, x4), c = (x5, x6): each group holds
+    at most one factor with an effect, so every elementary effect of a group is that factor's
+    slope and mu* = (2, 3, 0) exactly; a trajectory has G + 1 = 4 points, each group has one
+    move per trajectory, and a verdict on x4 alone is flipped only by group b's moves."""
+    space = {f"x{i}": Range(0, 1, "x") for i in range(1, 7)}
+    groups = {"x1": "a", "x2": "a", "x3": "b", "x4": "b", "x5": "c", "x6": "c"}
+    design = design_module.sample("morris", space, n_samples=10, levels=4, seed=3, groups=groups)
+    assert design.names == ("a", "b", "c") and design.unit.shape == (10 * 4, 6)
+    values = design.values()
+    table = design_module.indices(design, np.array([2 * v["x1"] - 3 * v["x4"] for v in values])).set_index("factor")
+    np.testing.assert_allclose(table.loc[["a", "b", "c"], "mu_star"], [2.0, 3.0, 0.0], atol=1e-9)
+    verdicts = np.where(np.array([v["x4"] for v in values]) > 0.5, "contradicted", "supported")
+    _, flips = design_module.robustness(design, verdicts, "supported")
+    by_group = flips.set_index("factor")
+    assert (by_group["moves"] == 10).all()
+    assert by_group.loc["b", "flips"] > 0 and by_group.loc["a", "flips"] == 0 and by_group.loc["c", "flips"] == 0
+    assert list(design.positions().columns) == ["a", "b", "c"]
+
+
 @pytest.mark.parametrize("method,n", [("morris", 8), ("sobol", 16)])
 def test_robustness_attributes_flips_to_the_factor_that_moves(method, n):
     """A verdict that depends on x1 alone: only x1's one-factor moves flip it, and the share of
@@ -120,6 +149,8 @@ def _config(**sensitivity) -> Config:
     ({"factors": ["network.weak_tie_share"]}, r"which experiment weak_ties sweeps"),
     ({"method": "sobol", "n_samples": 6, "factors": ["behaviour.p_share"]}, r"a power of 2 and at least 4"),
     ({"method": "morris", "n_samples": 1}, r"too small a Morris design"),
+    ({"groups": "family"}, r"sensitivity.groups='family' is not a grouping; allowed: none, mechanism"),
+    ({"method": "sobol", "groups": "mechanism", "factors": ["behaviour.p_share"]}, r"works with method morris only"),
 ])
 def test_bad_sensitivity_input_is_one_clear_line(sensitivity, message):
     with pytest.raises(ConfigError, match=message) as caught:
@@ -275,3 +306,23 @@ def test_the_same_sensitivity_command_resumes_without_recomputing(morris_run):
                      "run.resume=true", cwd=morris_run)
     assert result.returncode == 0, result.stderr
     assert {p.name: p.stat().st_mtime_ns for p in (morris_run / "runs").glob("run-*")} == before
+
+
+def test_runs_without_mesa_agents_give_the_same_tables():
+    """A sensitivity run builds no Mesa agents (prepare sets run.create_agents=False, a tenth of
+    a 5,000-user run): the agents are views on the model's arrays, so all four tables must be
+    identical with and without them."""
+    import dataclasses
+
+    from diffusion.config import NetworkConfig, RunConfig
+    from diffusion.runner import RunSpec, simulate
+
+    base = Config(network=NetworkConfig(n_users=400), run=RunConfig(n_replicates=1, n_steps=12, progress=False))
+    spec = RunSpec(index=0, point={}, replicate=0)
+    with_agents = simulate(base, spec)
+    without = simulate(dataclasses.replace(base, run=dataclasses.replace(base.run, create_agents=False)), spec)
+    for table in ("trajectories", "outcomes", "cascades", "creators"):
+        pd.testing.assert_frame_equal(getattr(with_agents, table), getattr(without, table))
+    config = _config()
+    prepare(config)
+    assert config.run.create_agents is False

@@ -56,11 +56,31 @@ class Design:
     seed: int
     #: Method ``posterior``: the draws themselves (the unit matrix is their place in each range).
     given: tuple[dict, ...] | None = None
+    #: Grouped Morris: each factor's group; the factors of a group move together, and indices
+    #: and flips are reported per group (Campolongo et al. 2007). None: every factor alone.
+    groups: tuple[str, ...] | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """What indices and flips are reported for: the groups (in order of first member), or
+        the factors."""
+        return tuple(dict.fromkeys(self.groups)) if self.groups else self.factors
 
     @property
     def problem(self) -> dict:
         """SALib's problem on the unit cube."""
-        return {"num_vars": len(self.factors), "names": list(self.factors), "bounds": [[0.0, 1.0]] * len(self.factors)}
+        problem = {"num_vars": len(self.factors), "names": list(self.factors), "bounds": [[0.0, 1.0]] * len(self.factors)}
+        if self.groups:
+            problem["groups"] = list(self.groups)
+        return problem
+
+    def positions(self) -> pd.DataFrame:
+        """Each point's place in the plausible range (0 = low, 1 = high) per name: a factor's
+        unit value, or for a group the mean of its factors' (rows: samples from 1)."""
+        frame = pd.DataFrame(self.unit, columns=list(self.factors), index=np.arange(1, len(self.unit) + 1))
+        if not self.groups:
+            return frame
+        return frame.T.groupby(list(self.groups), sort=False).mean().T[list(self.names)]
 
     def values(self) -> list[dict[str, float | int]]:
         """Each point's factor values (``{factor: value}``), mapped from the unit cube."""
@@ -79,7 +99,7 @@ class Design:
     def record(self) -> dict:
         """What identifies the design (compared when a run is resumed)."""
         return {"method": self.method, "factors": list(self.factors), "n_points": int(len(self.unit)),
-                "levels": self.levels, "seed": self.seed,
+                "levels": self.levels, "seed": self.seed, "groups": list(self.groups) if self.groups else None,
                 "unit_sha": _digest(self.unit)}
 
 
@@ -105,12 +125,25 @@ def check_sample_size(method: str, n_samples: int, levels: int, n_factors: int) 
         raise ConfigError(f"sensitivity.n_samples={n_samples} does not suit a Sobol design: {METHODS['sobol']}.")
 
 
-def sample(method: str, space: dict[str, Range], *, n_samples: int, levels: int = 4, seed: int = 0) -> Design:
+def sample(method: str, space: dict[str, Range], *, n_samples: int, levels: int = 4, seed: int = 0,
+           groups: dict[str, str] | None = None) -> Design:
     """Draw a Morris (``r = n_samples`` trajectories on ``levels`` levels) or Saltelli/Sobol
-    (``N = n_samples``, first and total order) design over ``space`` with SALib."""
+    (``N = n_samples``, first and total order) design over ``space`` with SALib.
+
+    ``groups`` (Morris only) maps every factor to a group: a trajectory then has one step per
+    group, the group's factors moving together, so ``r (G + 1)`` points instead of
+    ``r (D + 1)`` (Campolongo et al. 2007; for models too costly to screen factor by factor).
+    """
     factors = tuple(space)
     check_sample_size(method, n_samples, levels, len(factors))
-    design = Design(method, factors, tuple(space.values()), np.zeros((0, len(factors))), levels, seed)
+    grouping = None
+    if groups is not None:
+        missing = [f for f in factors if f not in groups]
+        if method != "morris" or missing or len(set(groups[f] for f in factors)) < 2:
+            raise ConfigError("a grouped design needs method morris, a group for every factor and at least two groups "
+                              f"(method {method}, factors without a group: {', '.join(missing) or 'none'}).")
+        grouping = tuple(groups[f] for f in factors)
+    design = Design(method, factors, tuple(space.values()), np.zeros((0, len(factors))), levels, seed, groups=grouping)
     if method == "morris":
         from SALib.sample import morris
 
@@ -119,7 +152,7 @@ def sample(method: str, space: dict[str, Range], *, n_samples: int, levels: int 
         from SALib.sample import sobol
 
         unit = sobol.sample(design.problem, n_samples, calc_second_order=False, scramble=True, seed=seed)
-    return Design(method, factors, design.ranges, np.asarray(unit, dtype=float), levels, seed)
+    return Design(method, factors, design.ranges, np.asarray(unit, dtype=float), levels, seed, groups=grouping)
 
 
 def from_draws(draws: pd.DataFrame, space: dict[str, Range]) -> Design:
@@ -136,13 +169,13 @@ def from_draws(draws: pd.DataFrame, space: dict[str, Range]) -> Design:
 def indices(design: Design, response: np.ndarray, *, seed: int = 0) -> pd.DataFrame:
     """Sensitivity indices of one response (one value per design point, in design order).
 
-    Returns one row per factor: Morris ``mu_star`` (mean absolute elementary effect per unit of
+    Returns one row per factor (per group in a grouped design): Morris ``mu_star`` (mean absolute elementary effect per unit of
     the range), ``mu_star_ci`` (half-width of its 95% bootstrap interval) and ``sigma``; Sobol
     ``S1``, ``S1_ci``, ``ST``, ``ST_ci``. A response with non-finite values (a point where the
     effect is undefined) gives NaN indices: no index is drawn from a partial design.
     """
     response = np.asarray(response, dtype=float)
-    names = list(design.factors)
+    names = list(design.names)
     if design.method == "posterior":  # no decomposition: the effect's spread over the draws
         finite = response[np.isfinite(response)]
         low, high = np.quantile(finite, [0.025, 0.975]) if len(finite) else (np.nan, np.nan)
@@ -156,7 +189,7 @@ def indices(design: Design, response: np.ndarray, *, seed: int = 0) -> pd.DataFr
 
         result = morris.analyze(design.problem, design.unit, response, num_levels=design.levels,
                                 conf_level=CONF_LEVEL, seed=seed)
-        return pd.DataFrame({"factor": names, "mu_star": result["mu_star"], "mu_star_ci": result["mu_star_conf"],
+        return pd.DataFrame({"factor": list(result["names"]), "mu_star": result["mu_star"], "mu_star_ci": result["mu_star_conf"],
                              "sigma": result["sigma"]})
     from SALib.analyze import sobol
 
@@ -166,21 +199,24 @@ def indices(design: Design, response: np.ndarray, *, seed: int = 0) -> pd.DataFr
 
 
 def one_factor_moves(design: Design) -> np.ndarray:
-    """Pairs of design points that differ in exactly one factor, as rows ``(a, b, factor)``.
+    """Pairs of design points that differ in exactly one factor (one group in a grouped
+    design), as rows ``(a, b, index into design.names)``.
 
     Both designs are built of such moves: consecutive points of a Morris trajectory, and in a
     Saltelli block ``A, AB_1 .. AB_D, B`` the step from ``A`` to ``AB_i``. A verdict that differs
     between the two points of a move was flipped by that factor alone.
     """
-    d, unit, moves = len(design.factors), design.unit, []
+    d, unit, moves = len(design.names), design.unit, []
     if design.method == "posterior":
         return np.zeros((0, 3), dtype=int)  # independent draws: no one-factor moves
     if design.method == "morris":
+        name_of = ([design.names.index(g) for g in design.groups] if design.groups
+                   else list(range(len(design.factors))))
         for start in range(0, len(unit), d + 1):
             for a in range(start, start + d):
-                changed = np.flatnonzero(~np.isclose(unit[a], unit[a + 1]))
+                changed = {name_of[i] for i in np.flatnonzero(~np.isclose(unit[a], unit[a + 1]))}
                 if len(changed) == 1:
-                    moves.append((a, a + 1, int(changed[0])))
+                    moves.append((a, a + 1, changed.pop()))
     else:
         for start in range(0, len(unit), d + 2):
             moves += [(start, start + 1 + i, i) for i in range(d)]
@@ -217,7 +253,7 @@ def robustness(design: Design, verdicts: np.ndarray, default: str) -> tuple[dict
     low, high = wilson_interval(same, len(verdicts))
     moves = one_factor_moves(design)
     rows = []
-    for i, factor in enumerate(design.factors):
+    for i, factor in enumerate(design.names):
         mine = moves[moves[:, 2] == i]
         flips = int(np.sum(verdicts[mine[:, 0]] != verdicts[mine[:, 1]])) if len(mine) else 0
         rows.append({"factor": factor, "moves": len(mine), "flips": flips,

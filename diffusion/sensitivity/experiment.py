@@ -34,6 +34,50 @@ from diffusion.sensitivity.design import Design
 #: Sub-folder of the run folder (and of ``experiments/NAME/``) holding the analysis.
 FOLDER = "sensitivity"
 
+#: ``sensitivity.groups=mechanism``: every ranged parameter in the mechanism it belongs to (as
+#: the ODD describes them). A grouped screening says which mechanisms matter and which flip a
+#: verdict, not which parameter within them.
+MECHANISMS: dict[str, tuple[str, ...]] = {
+    "social ties": ("network.mean_degree", "network.circle_size_mean", "network.strong_tie_strength",
+                    "network.weak_tie_strength", "network.weak_same_city_share", "network.trait_noise"),
+    "following": ("network.follower_tail_index", "network.follow_same_city_share", "behaviour.p_follow",
+                  "behaviour.same_city_follow_boost"),
+    "feeds": ("platform.feed_size", "platform.follow_weight", "platform.same_city_weight", "platform.discovery_weight",
+              "platform.item_lifetime_steps"),
+    "content and goods": ("platform.p_post", "platform.product_share", "platform.appeal_alpha", "platform.appeal_beta",
+                          "platform.price_median", "platform.price_log_sd", "campaign.appeal"),
+    "attention and sharing": ("behaviour.p_active", "behaviour.p_like", "behaviour.p_share", "behaviour.share_homophily",
+                              "behaviour.reinforcement"),
+    "trust": ("behaviour.trust_follow", "behaviour.trust_stranger", "behaviour.same_city_trust_bonus",
+              "behaviour.trust_gain", "behaviour.trust_gain_purchase", "behaviour.trust_loss", "behaviour.trust_accept"),
+    "purchase and word of mouth": ("behaviour.trust_threshold", "behaviour.p_buy", "behaviour.p_bad_purchase",
+                                   "behaviour.p_recommend", "behaviour.strong_tie_min_weight"),
+    "live streams": ("behaviour.p_attend", "behaviour.announce_boost", "behaviour.live_purchase_boost",
+                     "behaviour.p_interact", "behaviour.trust_gain_interaction", "behaviour.p_gift", "behaviour.gift_mean"),
+}
+#: Allowed values of ``sensitivity.groups``.
+GROUPINGS = ("none", "mechanism")
+
+
+def grouping(config: Config, factors: list[str]) -> dict[str, str] | None:
+    """Each factor's group under ``sensitivity.groups`` (None: ungrouped).
+
+    Raises
+    ------
+    ConfigError
+        For an unknown grouping, or grouping with a method other than Morris.
+    """
+    chosen = config.sensitivity.groups
+    if chosen not in GROUPINGS:
+        raise ConfigError(f"sensitivity.groups={chosen!r} is not a grouping; allowed: {', '.join(GROUPINGS)}.")
+    if chosen == "none":
+        return None
+    if config.sensitivity.method != "morris":
+        raise ConfigError(f"sensitivity.groups={chosen} works with method morris only (the method is "
+                          f"{config.sensitivity.method}); leave sensitivity.groups=none.")
+    group_of = {key: name for name, keys in MECHANISMS.items() for key in keys}
+    return {factor: group_of[factor] for factor in factors}
+
 
 # ---------------------------------------------------------------------- the design
 def swept_keys(config: Config) -> set[str]:
@@ -93,7 +137,8 @@ def top_factors(path: Path, top: int) -> list[str]:
 
 def prepare(config: Config, out_dir: Path | None = None) -> Design:
     """Draw the design of ``config.sensitivity`` and set it on ``config`` (in place): its
-    points, the sensitivity sweep if one is given, no knock-out arms. Writes nothing.
+    points, the sensitivity sweep if one is given, no knock-out arms, no Mesa agents (the
+    tables are identical without them). Writes nothing.
 
     Raises
     ------
@@ -109,7 +154,11 @@ def prepare(config: Config, out_dir: Path | None = None) -> Design:
         config.experiment.sweep = {key: list(values) for key, values in sensitivity.sweep.items()}
         config_module._check_sweep(config)
     config.experiment.knockouts = {}
+    # The Mesa agents are views on the model's arrays: every table is the same without them
+    # (tests/test_sensitivity.py), and creating them was a tenth of a 5,000-user run.
+    config.run.create_agents = False
     space = plausible_space()
+    groups = grouping(config, list(space))
     if sensitivity.method == "posterior":
         design = design_module.from_draws(read_draws(sensitivity.posterior, space, swept_keys(config)), space)
         sensitivity.points = [{SAMPLE: 0}, *({SAMPLE: i + 1, **values} for i, values in enumerate(design.values()))]
@@ -118,7 +167,8 @@ def prepare(config: Config, out_dir: Path | None = None) -> Design:
         return design
     factors = choose_factors(config)
     design = design_module.sample(sensitivity.method, {f: space[f] for f in factors}, n_samples=sensitivity.n_samples,
-                                  levels=sensitivity.levels, seed=sensitivity.design_seed)
+                                  levels=sensitivity.levels, seed=sensitivity.design_seed,
+                                  groups=groups and {f: groups[f] for f in factors})
     sensitivity.points = [{SAMPLE: 0}, *({SAMPLE: i + 1, **values} for i, values in enumerate(design.values()))]
     if out_dir is not None:
         _check_resumed_design(config, out_dir)
@@ -285,7 +335,9 @@ def write_report(settings: Any, design: Design, indices_table: pd.DataFrame, rob
     lines = [
         f"# Sensitivity of {settings.experiment.name}: {design.method}",
         "",
-        f"{len(design.factors)} factors over their plausible ranges (`diffusion.config.plausible_space`), "
+        f"{len(design.factors)} factors over their plausible ranges (`diffusion.config.plausible_space`)"
+        + (f", moved in {len(design.names)} groups by mechanism (`sensitivity.groups=mechanism`: indices and flips "
+           "are per group, sigma undefined)" if design.groups else "") + ", "
         f"{len(design.unit)} sampled points plus the defaults, each crossed with the sweep ({sweep}) and run on "
         f"{settings.run.n_replicates} paired replicates of {settings.network.n_users:,} users x "
         f"{settings.run.n_steps} days (root seed {settings.config.seed}, design seed {sens.design_seed}). "

@@ -1,6 +1,8 @@
 """Figures of a sensitivity run, drawn from its saved tables only (never simulating).
 
 * ``morris_plane.png``: mu* against sigma per claim part (Morris), the top factors labelled;
+  ``morris_groups.png`` for a grouped screening (mu* per group with its 95% interval: sigma
+  is undefined for a group);
 * ``sobol_indices.png``: S1 and ST with 95% intervals per factor and claim part (Sobol);
 * ``robustness.png``: where each claim's verdict flips: the sampled points' values of the
   factors that flip it most often, coloured by whether the verdict is the one at the defaults.
@@ -26,7 +28,9 @@ def draw(design: Design, indices: pd.DataFrame, answers: pd.DataFrame, flips: pd
     """Every figure of the run; returns their paths."""
     with sns.axes_style(STYLE):
         paths = []
-        if design.method == "morris":
+        if design.method == "morris" and design.groups:
+            paths.append(save_figure(morris_groups(indices), folder / "morris_groups.png"))
+        elif design.method == "morris":
             paths.append(save_figure(morris_plane(indices), folder / "morris_plane.png"))
         elif design.method == "sobol":
             paths.append(save_figure(sobol_bars(indices), folder / "sobol_indices.png"))
@@ -60,6 +64,23 @@ def morris_plane(indices: pd.DataFrame) -> Figure:
     return fig
 
 
+def morris_groups(indices: pd.DataFrame) -> Figure:
+    """mu* per group with its 95% bootstrap interval, one panel per claim part (grouped Morris)."""
+    parts = list(indices.groupby(["claim", "part"], sort=False))
+    fig, axes = _grid(len(parts), width=4.5)
+    for ax, ((claim, part), rows) in zip(axes, parts):
+        rows = rows.sort_values("mu_star", ascending=False)
+        sns.barplot(data=rows, x="mu_star", y="factor", ax=ax, color="C0", errorbar=None)
+        ax.errorbar(rows["mu_star"], np.arange(len(rows)), xerr=rows["mu_star_ci"], fmt="none", ecolor="0.3", lw=0.8)
+        ax.set_title(f"{claim} {part}", fontsize=9)
+        ax.set_xlabel("mu* (effect units per full range)")
+        ax.set_ylabel("")
+    for ax in axes[len(parts):]:
+        ax.set_visible(False)
+    fig.suptitle("Grouped Morris screening: mean absolute elementary effect per mechanism (95% CI)")
+    return fig
+
+
 def sobol_bars(indices: pd.DataFrame) -> Figure:
     """S1 and ST per factor with 95% intervals, one panel per claim part."""
     parts = list(indices.groupby(["claim", "part"], sort=False))
@@ -87,11 +108,11 @@ def robustness_figure(design: Design, answers: pd.DataFrame, flips: pd.DataFrame
     verdicts = answers.drop_duplicates(["sample", "claim"]).pivot(index="sample", columns="claim", values="claim_verdict")
     claims = list(verdicts.columns)
     fig, axes = _grid(len(claims), width=4.2)
-    unit = pd.DataFrame(design.unit, columns=list(design.factors), index=np.arange(1, len(design.unit) + 1))
+    unit = design.positions()
     for ax, claim in zip(axes, claims):
         default = verdicts.loc[0, claim] if 0 in verdicts.index else None
         top = flips[(flips["claim"] == claim) & (flips["flips"] > 0)].head(N_FLIPPERS)["factor"].tolist()
-        top = top or list(design.factors[:N_FLIPPERS])
+        top = top or list(design.names[:N_FLIPPERS])
         same = (verdicts[claim].reindex(unit.index) == default).map({True: f"as at defaults ({default})", False: "other verdict"})
         long = unit[top].assign(verdict=same.to_numpy()).melt(id_vars="verdict", var_name="factor", value_name="position")
         long["factor"] = long["factor"].str.rsplit(".", n=1).str[-1]
@@ -99,7 +120,8 @@ def robustness_figure(design: Design, answers: pd.DataFrame, flips: pd.DataFrame
                       palette={f"as at defaults ({default})": "C0", "other verdict": "C3"})
         ax.set_xlim(-0.05, 1.05)
         ax.set_title(claim, fontsize=9)
-        ax.set_xlabel("position in the plausible range (0 = low, 1 = high)")
+        ax.set_xlabel("position in the plausible range (0 = low, 1 = high)" if not design.groups
+                      else "mean position of the group's factors in their ranges")
         ax.set_ylabel("")
         ax.legend(fontsize=7, loc="best")
     for ax in axes[len(claims):]:
