@@ -482,8 +482,10 @@ def apply_point(config: Config, point: dict[str, Any]) -> Settings:
     ``platform.policy.subsidy_share: 0.1`` subsidises the inclusive policy.
     """
     # Plain dataclasses, not OmegaConf: this runs once per run, and OmegaConf's structured
-    # configs cost a tenth of a second each. Every section is re-validated afterwards.
-    config = copy.deepcopy(config)
+    # configs cost a tenth of a second each. Every section is re-validated afterwards. A
+    # sensitivity design's points (hundreds of dicts, read only) are shared, not copied.
+    shared = {id(config.sensitivity.points): config.sensitivity.points} if config.sensitivity is not None else {}
+    config = copy.deepcopy(config, memo=shared)
     for key in sorted(point, key=lambda k: k not in SWEEPABLE_GROUPS):
         value = point[key]
         if key in WHOLE_NODE_GROUPS:

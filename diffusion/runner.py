@@ -446,9 +446,10 @@ def preflight(config: Config, out_dir: Path) -> RunsFolder:
 
 
 def _label(frame: pd.DataFrame, label: dict[str, Any]) -> pd.DataFrame:
-    for position, (name, value) in enumerate(label.items()):
-        frame.insert(position, name, value)
-    return frame
+    """``frame`` with the run's label columns first. One concatenation, not an insert per
+    column: a sensitivity run's label holds every sampled factor (about fifty columns)."""
+    labels = pd.DataFrame(label, index=frame.index)
+    return pd.concat([labels, frame], axis=1)
 
 
 # ---------------------------------------------------------------------- storage

@@ -7,9 +7,12 @@ column of the all-claims table (``python -m diffusion.claims --write``).
     python experiments/make_sensitivity_references.py weak_ties       # one
     python experiments/make_sensitivity_references.py --reduced       # r=2, 2 replicates: timing only, nothing copied
 
-Reference setting: r = 10 trajectories, 4 levels, 5 paired replicates per point at the
-experiment's own scale, design seed 0, root seed 2021; each experiment's sweep narrowed to the
-points its claims compare (below), knock-out arms off. Runs go to ``--work`` (default a folder
+Reference setting: 5 paired replicates per point at the experiment's own scale, 4 levels, design
+seed 0, root seed 2021, each experiment's sweep narrowed to the points its claims compare and
+its own number of trajectories (``SWEEPS`` and ``DESIGNS`` below), knock-out arms off. The
+trajectories are fewer than the r = 10 of a full screening because every point is crossed with
+the sweep (4 configurations in weak_ties and gatekeeping, 10 in big_account): what fits in this
+project's two-core budget, stated in each reference's report. Runs go to ``--work`` (default a folder
 under the system's temporary directory) and can be resumed there after a kill (same command).
 """
 
@@ -39,7 +42,7 @@ SWEEPS = {
 #: days, ten configurations per point: a factor-by-factor screening would take about 8 hours on
 #: 2 cores, so its factors move in their 8 mechanisms (sensitivity.groups=mechanism).
 DESIGNS = {
-    "weak_ties": ["sensitivity.n_samples=10"],
+    "weak_ties": ["sensitivity.n_samples=5"],
     "gatekeeping": ["sensitivity.n_samples=4"],
     "big_account": ["sensitivity.n_samples=4", "sensitivity.groups=mechanism"],
 }
