@@ -38,12 +38,14 @@ SWEEPS = {
     # S1-S5: every strategy, cold-start pool on and off (S5 compares them)
     "big_account": [],
 }
-#: Per experiment: the design (trajectories, grouping). A run of big_account is 3,000 users x 90
-#: days, ten configurations per point: a factor-by-factor screening would take about 8 hours on
-#: 2 cores, so its factors move in their 8 mechanisms (sensitivity.groups=mechanism).
+#: Per experiment: the design (trajectories, grouping). weak_ties is screened factor by factor
+#: (r = 5: 236 points x 4 configurations x 5 replicates = 4,720 runs). gatekeeping (4 policies)
+#: and big_account (10 configurations of 3,000 users x 90 days) would take 1 and 8 hours on 2
+#: cores factor by factor, so their factors move in their 8 mechanisms (sensitivity.groups=
+#: mechanism): r (8 + 1) points.
 DESIGNS = {
     "weak_ties": ["sensitivity.n_samples=5"],
-    "gatekeeping": ["sensitivity.n_samples=4"],
+    "gatekeeping": ["sensitivity.n_samples=6", "sensitivity.groups=mechanism"],
     "big_account": ["sensitivity.n_samples=4", "sensitivity.groups=mechanism"],
 }
 #: What is copied from the run's sensitivity folder.
