@@ -133,12 +133,16 @@ def calibrate(
                               BEHAVIOUR_RANGES[t.parameter].high - BEHAVIOUR_RANGES[t.parameter].low)
         for t in TARGETS
     })
-    noise = np.random.default_rng(seed)
+    np.random.seed(seed)  # pyabc proposes particles from numpy's global generator
 
     def model(parameters: dict) -> dict[str, float]:
         values = {t.parameter: float(parameters[t.parameter]) for t in TARGETS}
         table = survey_table(_with(config, **values), n_replicates=n_replicates)
-        # noisy ABC: the simulated survey is read through the source survey's own sampling error
+        # noisy ABC: the simulated survey is read through the source survey's own sampling error.
+        # The noise is seeded by the particle itself, so forked workers (which inherit one
+        # generator's state) do not draw the same noise, and a particle's noise is reproducible.
+        key = np.frombuffer(np.array(list(values.values()), dtype=np.float64).tobytes(), dtype=np.uint32)
+        noise = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=tuple(int(k) for k in key)))
         return {t.measure: float(table[t.measure].mean()) + noise.normal(0.0, survey_se(t, survey_size)) for t in TARGETS}
 
     sampler = pyabc.sampler.SingleCoreSampler() if n_procs == 1 else pyabc.sampler.MulticoreEvalParallelSampler(n_procs)
