@@ -140,9 +140,12 @@ def _robustness(claim: Claim, repo: Path) -> str:
     row = row.iloc[0]
     flipped = str(row["flipped_by"]).split("; ")
     text = (f"{row['robustness']:.2f} ({row['ci_low']:.2f}-{row['ci_high']:.2f}) of {int(row['n_points'])} "
-            f"{row['method']} points keep '{row['default_verdict']}'")
+            f"points ({row['method']}) keep '{row['default_verdict']}'")
     if flipped and flipped[0] != "none":
         text += "; flipped by " + ", ".join(f.split(" (")[0].rsplit(".", 1)[-1] for f in flipped[:3])
+    figure = path.parent / "figures" / "robustness.png"
+    if figure.is_file():
+        text += f" ([figure](experiments/{claim.experiment}/{SENSITIVITY_FOLDER}/figures/robustness.png))"
     return text
 
 
@@ -204,9 +207,11 @@ def build(repo: Path | None = None) -> str:
     lines += ["- origin *calibrated*: P1-P3 are inputs the behaviour defaults are tuned to reproduce "
               "(`python -m diffusion.calibration`); their row says how close the model comes, not whether the paper is right.",
               "- *robustness*: share of the sampled plausible parameter space (a Morris screening of every ranged "
-              "parameter, `experiments/NAME/sensitivity/`) in which the claim's verdict is the one at the defaults, "
-              "with its 95% interval and the parameters whose change alone flips it most often; *not run* without a "
-              "committed sensitivity reference.",
+              "parameter, `experiments/NAME/sensitivity/`: factor by factor, or *by mechanism* where the parameters "
+              "of one mechanism move together) in which the claim's verdict is the one at the defaults, with its 95% "
+              "interval and the parameters (or mechanisms) whose change alone flips it most often. Every point is "
+              "judged on 5 replicates, fewer than the reference's, so part of a low robustness is lost power; "
+              "*not run* without a committed sensitivity reference.",
               ""]
     return "\n".join(lines)
 

@@ -19,10 +19,8 @@ Four tidy tables result:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
-import gc
 import inspect
 import json
 import math
@@ -61,6 +59,7 @@ from diffusion.networks import (
     society_from_graph,
     weak_tie_society,
 )
+from diffusion.networks.csr import collector_paused
 from diffusion.networks.society import Society
 from diffusion.params import BehaviourParams
 from diffusion.provenance import RUN_CONTROL_KEYS, config_hash
@@ -226,25 +225,11 @@ def model_arguments(settings: Settings, streams: dict[str, np.random.Generator])
     }
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for one run. A run allocates mostly numpy
-    arrays (freed by reference counting) but also tens of thousands of small objects, which
-    set off collections that walk every live object; pausing them saved about a tenth of a
-    5,000-user run. The collector resumes (and catches up) after the run."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def simulate(config: Config, spec: RunSpec, *, day_progress: bool = False) -> RunResult:
     """Simulate one run and return its tables (no I/O). ``day_progress`` shows a bar over the
     run's days (used when an experiment is a single long run, e.g. a million users)."""
-    with _collector_paused():
+    # The cyclic collector is paused for the run and catches up after it (collector_paused).
+    with collector_paused():
         return _simulate(config, spec, day_progress=day_progress)
 
 

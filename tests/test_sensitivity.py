@@ -264,8 +264,13 @@ def test_claims_table_fills_robustness_from_a_committed_sensitivity_reference(tm
                    "flipped_by": "network.weak_tie_strength (20/100); behaviour.p_share (5/100)"}]).to_csv(
         folder / "robustness.csv", index=False)
     table = {row["claim"]: row for row in rows(tmp_path)}
-    assert table["W1"]["robustness"].startswith("0.85 (0.82-0.88) of 470 morris points keep 'contradicted'")
+    assert table["W1"]["robustness"].startswith("0.85 (0.82-0.88) of 470 points (morris) keep 'contradicted'")
     assert "flipped by weak_tie_strength, p_share" in table["W1"]["robustness"]
+    assert "figure" not in table["W1"]["robustness"]  # no robustness.png committed here
+    (folder / "figures").mkdir()
+    (folder / "figures" / "robustness.png").write_bytes(b"png")
+    linked = {row["claim"]: row for row in rows(tmp_path)}["W1"]["robustness"]
+    assert linked.endswith("([figure](experiments/weak_ties/sensitivity/figures/robustness.png))")
     assert table["W2"]["robustness"] == "not run"
     assert table["D1"]["robustness"] == "not run"
 

@@ -134,11 +134,13 @@ def _counting_sort():
 
 
 @contextmanager
-def _collector_paused():
+def collector_paused():
     """Pause Python's cyclic garbage collector, restoring its previous state afterwards.
 
-    ``get_edgelist()`` creates one tuple per edge; each allocation can trigger a collection
-    that walks every tracked object, which tripled the time of a 5-million-edge export.
+    For code that allocates many small objects while many others are alive: each allocation
+    can trigger a collection that walks every tracked object. ``get_edgelist()`` creates one
+    tuple per edge (this tripled the time of a 5-million-edge export), and a platform run
+    creates tens of thousands (a tenth of a 5,000-user run, :func:`diffusion.runner.simulate`).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -209,7 +211,7 @@ def edge_arrays(graph: ig.Graph) -> tuple[np.ndarray, np.ndarray]:
     columns = _edge_columns_from_struct(graph)
     if columns is not None:
         return columns
-    with _collector_paused():
+    with collector_paused():
         # fromiter over the flattened tuples is about 2x faster than np.array(list of tuples).
         flat = np.fromiter(
             itertools.chain.from_iterable(graph.get_edgelist()), dtype=np.int64, count=2 * graph.ecount()

@@ -313,7 +313,8 @@ def analyse_run(settings: Any, design: Design, tables: dict[str, pd.DataFrame], 
         default = str(by_sample.get(0, "not run"))
         verdicts = by_sample.reindex(range(1, n_points + 1)).fillna("not measurable").to_numpy(dtype=object)
         summary, flips = design_module.robustness(design, verdicts, default)
-        robust_rows.append({"claim": claim, "method": design.method, **summary})
+        method = f"{design.method} by mechanism" if design.groups else design.method
+        robust_rows.append({"claim": claim, "method": method, **summary})
         flip_rows.append(flips.assign(claim=claim))
     indices_table = pd.concat(index_rows, ignore_index=True)
     robust = pd.DataFrame(robust_rows)
@@ -325,6 +326,31 @@ def analyse_run(settings: Any, design: Design, tables: dict[str, pd.DataFrame], 
 
     paths = figures.draw(design, indices_table, answers, flips, folder / "figures")
     return write_report(settings, design, indices_table, robust, paths, folder)
+
+
+def robustness_section(folder: Path, link: str) -> str:
+    """The robustness table of a committed sensitivity reference (``folder`` =
+    ``experiments/NAME/sensitivity``) as Markdown for the experiment's README, figures linked
+    relative to ``link``. ``tests/test_sensitivity.py`` checks each README holds it verbatim,
+    so the numbers there cannot drift from the reference."""
+    robust = pd.read_csv(folder / "robustness.csv", keep_default_na=False, na_values=["", "nan"])
+    design = json.loads((folder / "design.json").read_text())
+    grouped = bool(design.get("groups"))
+    lines = [
+        f"Morris screening{' by mechanism' if grouped else ''}: {len(design['factors'])} ranged parameters"
+        + (f" moved in {len(dict.fromkeys(design['groups']))} mechanisms" if grouped else "")
+        + f", {design['n_points']} sampled points plus the defaults (design seed {design['seed']}), "
+        "5 paired replicates per point (`python experiments/make_sensitivity_references.py`).",
+        "",
+        "| claim | verdict at the defaults | points keeping it (95% CI) | flipped most often by (flips / moves) |",
+        "|---|---|---|---|",
+    ]
+    for row in robust.itertuples():
+        lines.append(f"| {row.claim} | {row.default_verdict} | {row.robustness:.2f} ({row.ci_low:.2f}-{row.ci_high:.2f}) "
+                     f"of {row.n_points} | {'; '.join(str(row.flipped_by).split('; ')[:3])} |")
+    figures = sorted((folder / "figures").glob("*.png"))
+    lines += ["", *(f"![{f.stem}]({link}/figures/{f.name})" for f in figures)]
+    return "\n".join(lines) + "\n"
 
 
 def write_report(settings: Any, design: Design, indices_table: pd.DataFrame, robust: pd.DataFrame,

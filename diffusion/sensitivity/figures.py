@@ -10,11 +10,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from diffusion.plots import STYLE, save_figure
@@ -45,47 +47,49 @@ def _grid(n: int, width: float = 4.0, height: float = 3.4) -> tuple[Figure, np.n
     return fig, np.atleast_1d(fig.subplots(rows, columns, squeeze=False).ravel())
 
 
+def _per_part(indices: pd.DataFrame, panel: Callable[[Axes, pd.DataFrame], None], title: str,
+              width: float = 4.0) -> Figure:
+    """One panel per claim part of an indices table, drawn by ``panel(ax, rows)``."""
+    parts = list(indices.groupby(["claim", "part"], sort=False))
+    fig, axes = _grid(len(parts), width=width)
+    for ax, ((claim, part), rows) in zip(axes, parts):
+        panel(ax, rows)
+        ax.set_title(f"{claim} {part}", fontsize=9)
+    for ax in axes[len(parts):]:
+        ax.set_visible(False)
+    fig.suptitle(title)
+    return fig
+
+
 def morris_plane(indices: pd.DataFrame) -> Figure:
     """mu* (x) against sigma (y), one panel per claim part, the top factors labelled."""
-    parts = list(indices.groupby(["claim", "part"], sort=False))
-    fig, axes = _grid(len(parts))
-    for ax, ((claim, part), rows) in zip(axes, parts):
+    def panel(ax: Axes, rows: pd.DataFrame) -> None:
         sns.scatterplot(data=rows, x="mu_star", y="sigma", ax=ax, s=25, color="C0")
         ax.errorbar(rows["mu_star"], rows["sigma"], xerr=rows["mu_star_ci"], fmt="none", ecolor="0.6", lw=0.8)
         for row in rows.nlargest(N_LABELLED, "mu_star").itertuples():
             ax.annotate(row.factor.rsplit(".", 1)[-1], (row.mu_star, row.sigma), fontsize=7, xytext=(3, 3),
                         textcoords="offset points")
-        ax.set_title(f"{claim} {part}", fontsize=9)
         ax.set_xlabel("mu* (effect units per full range)")
         ax.set_ylabel("sigma (effect units)")
-    for ax in axes[len(parts):]:
-        ax.set_visible(False)
-    fig.suptitle("Morris screening: mean absolute elementary effect vs its spread (95% CI on mu*)")
-    return fig
+
+    return _per_part(indices, panel, "Morris screening: mean absolute elementary effect vs its spread (95% CI on mu*)")
 
 
 def morris_groups(indices: pd.DataFrame) -> Figure:
     """mu* per group with its 95% bootstrap interval, one panel per claim part (grouped Morris)."""
-    parts = list(indices.groupby(["claim", "part"], sort=False))
-    fig, axes = _grid(len(parts), width=4.5)
-    for ax, ((claim, part), rows) in zip(axes, parts):
+    def panel(ax: Axes, rows: pd.DataFrame) -> None:
         rows = rows.sort_values("mu_star", ascending=False)
         sns.barplot(data=rows, x="mu_star", y="factor", ax=ax, color="C0", errorbar=None)
         ax.errorbar(rows["mu_star"], np.arange(len(rows)), xerr=rows["mu_star_ci"], fmt="none", ecolor="0.3", lw=0.8)
-        ax.set_title(f"{claim} {part}", fontsize=9)
         ax.set_xlabel("mu* (effect units per full range)")
         ax.set_ylabel("")
-    for ax in axes[len(parts):]:
-        ax.set_visible(False)
-    fig.suptitle("Grouped Morris screening: mean absolute elementary effect per mechanism (95% CI)")
-    return fig
+
+    return _per_part(indices, panel, "Morris screening by mechanism: mean absolute elementary effect (95% CI)", 4.5)
 
 
 def sobol_bars(indices: pd.DataFrame) -> Figure:
     """S1 and ST per factor with 95% intervals, one panel per claim part."""
-    parts = list(indices.groupby(["claim", "part"], sort=False))
-    fig, axes = _grid(len(parts), width=4.5)
-    for ax, ((claim, part), rows) in zip(axes, parts):
+    def panel(ax: Axes, rows: pd.DataFrame) -> None:
         long = pd.concat([rows.assign(index="S1 (first order)", value=rows["S1"], ci=rows["S1_ci"]),
                           rows.assign(index="ST (total)", value=rows["ST"], ci=rows["ST_ci"])])
         long["name"] = long["factor"].str.rsplit(".", n=1).str[-1]
@@ -93,13 +97,10 @@ def sobol_bars(indices: pd.DataFrame) -> Figure:
         for patch_group, (_, sub) in zip(ax.containers, long.groupby("index", sort=False)):
             centres = [p.get_y() + p.get_height() / 2 for p in patch_group]
             ax.errorbar(sub["value"], centres, xerr=sub["ci"], fmt="none", ecolor="0.3", lw=0.8)
-        ax.set_title(f"{claim} {part}", fontsize=9)
         ax.set_xlabel("share of the effect's variance")
         ax.set_ylabel("")
-    for ax in axes[len(parts):]:
-        ax.set_visible(False)
-    fig.suptitle("Sobol indices with 95% bootstrap intervals")
-    return fig
+
+    return _per_part(indices, panel, "Sobol indices with 95% bootstrap intervals", 4.5)
 
 
 def robustness_figure(design: Design, answers: pd.DataFrame, flips: pd.DataFrame) -> Figure:
