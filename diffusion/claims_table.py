@@ -124,28 +124,35 @@ SENSITIVITY_FOLDER = "sensitivity"
 
 
 def _robustness(claim: Claim, repo: Path) -> str:
-    """The claim's verdict robustness from its experiment's committed sensitivity reference
-    (``experiments/NAME/sensitivity/robustness.csv``, written by ``python -m diffusion
-    +experiment=NAME +sensitivity=morris``): share of sampled plausible points with the verdict
-    at the defaults, its 95% interval and the factors that flip it; "not run" without one."""
+    """The claim's verdict robustness from a committed sensitivity reference
+    (``experiments/NAME/sensitivity/robustness.csv``, written by
+    ``python experiments/make_sensitivity_references.py``): share of sampled plausible points with
+    the verdict at the defaults, its 95% interval and the factors that flip it. The claim's own
+    experiment first; else another experiment that also judges it, named; "not run" without one."""
     if claim.experiment is None:
         return "not run"
-    path = repo / "experiments" / claim.experiment / SENSITIVITY_FOLDER / "robustness.csv"
-    if not path.is_file():
-        return "not run"
-    table = pd.read_csv(path, keep_default_na=False, na_values=["", "nan"])
-    row = table[table["claim"] == claim.id]
-    if row.empty:
-        return "not run"
-    row = row.iloc[0]
+    own = repo / "experiments" / claim.experiment / SENSITIVITY_FOLDER / "robustness.csv"
+    others = sorted(p for p in (repo / "experiments").glob(f"*/{SENSITIVITY_FOLDER}/robustness.csv") if p != own)
+    for path in [own, *others]:
+        if not path.is_file():
+            continue
+        table = pd.read_csv(path, keep_default_na=False, na_values=["", "nan"])
+        row = table[table["claim"] == claim.id]
+        if not row.empty:
+            text = _robustness_text(row.iloc[0], path)
+            return text if path == own else f"in {path.parent.parent.name}: {text}"
+    return "not run"
+
+
+def _robustness_text(row: pd.Series, path: Path) -> str:
     flipped = str(row["flipped_by"]).split("; ")
     text = (f"{row['robustness']:.2f} ({row['ci_low']:.2f}-{row['ci_high']:.2f}) of {int(row['n_points'])} "
             f"points ({row['method']}) keep '{row['default_verdict']}'")
     if flipped and flipped[0] != "none":
         text += "; flipped by " + ", ".join(f.split(" (")[0].rsplit(".", 1)[-1] for f in flipped[:3])
-    figure = path.parent / "figures" / "robustness.png"
-    if figure.is_file():
-        text += f" ([figure](experiments/{claim.experiment}/{SENSITIVITY_FOLDER}/figures/robustness.png))"
+    experiment = path.parent.parent.name
+    if (path.parent / "figures" / "robustness.png").is_file():
+        text += f" ([figure](experiments/{experiment}/{SENSITIVITY_FOLDER}/figures/robustness.png))"
     return text
 
 

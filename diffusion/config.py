@@ -445,6 +445,16 @@ def points(config: Config) -> list[dict[str, Any]]:
     return [{**point, **sample} for sample in sensitivity.points for point in inner]
 
 
+def design_keys(config: Config) -> set[str]:
+    """The keys a sensitivity design sets at its points (its factors), beyond :data:`SAMPLE`:
+    empty without a design. Their values are in the design's table, by sample, so run tables
+    carry the sample number, not a column per factor."""
+    sensitivity = config.sensitivity
+    if sensitivity is None:
+        return set()
+    return {key for point in sensitivity.points for key in point if key != SAMPLE}
+
+
 def knockout_overrides(claim_id: str) -> dict[str, Any]:
     """The override that switches off ``claim_id``'s by-construction mechanism
     (:data:`diffusion.knockouts.KNOCKOUTS`, cited by the claims registry)."""

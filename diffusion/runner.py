@@ -91,6 +91,12 @@ class RunSpec:
         """The grid point with short column names (last component of each key)."""
         return {key.rsplit(".", 1)[-1]: value for key, value in self.point.items()}
 
+    def label(self, hidden: set[str] = frozenset()) -> dict[str, Any]:
+        """The run's label columns: :attr:`scenario` without the keys in ``hidden`` (a
+        sensitivity design's factors, :func:`diffusion.config.design_keys`), then the replicate."""
+        shown = {key: value for key, value in self.point.items() if key not in hidden}
+        return {**{key.rsplit(".", 1)[-1]: value for key, value in shown.items()}, "replicate": self.replicate}
+
     @property
     def name(self) -> str:
         return f"run-{self.index:05d}"
@@ -261,7 +267,9 @@ def _simulate(config: Config, spec: RunSpec, *, day_progress: bool) -> RunResult
     outcome.update(commerce_metrics.conversion_outcomes(model))
     outcome.update(commerce_metrics.strategy_outcomes(creators, settings.run.n_steps))
     model.release()
-    label = {**spec.scenario, "replicate": spec.replicate}
+    # A sensitivity run is labelled by its sample number; the factors' values are in the
+    # design's table (a column per factor on every row tripled the cascades' memory).
+    label = spec.label(config_module.design_keys(config))
     if settings.run.worlds > 1:
         label["world_group"] = group
     return RunResult(
@@ -470,19 +478,22 @@ def write_run(result: RunResult, runs_dir: Path, record: dict[str, Any] | None =
 
 
 def gather(
-    runs_dir: Path, specs: list[RunSpec], results: dict[int, RunResult] | None = None
+    runs_dir: Path, specs: list[RunSpec], results: dict[int, RunResult] | None = None,
+    drop: frozenset[str] = frozenset(),
 ) -> dict[str, pd.DataFrame]:
     """Concatenate the runs' tables in plan order (so results never depend on run order).
 
     Runs found in ``results`` (finished in this process) are taken from memory; the others
-    are read from their folders under ``runs_dir``.
+    are read from their folders under ``runs_dir``. Columns named in ``drop`` are left out
+    as each run is read (a sensitivity folder written before runs were labelled by sample
+    alone carries a column per factor).
     """
     results = results or {}
     tables = {}
     for table in TABLES:
         frames = [
             getattr(results[spec.index], table) if spec.index in results
-            else pd.read_parquet(runs_dir / spec.name / f"{table}.parquet")
+            else pd.read_parquet(runs_dir / spec.name / f"{table}.parquet").drop(columns=list(drop), errors="ignore")
             for spec in specs
         ]
         frames = [f for f in frames if len(f)]
@@ -882,7 +893,9 @@ def execute(
     if failures:
         _report_failures(sorted(failures, key=lambda f: f.spec.index), runs_dir, len(done) + len(results))
     (runs_dir / FAILURES).unlink(missing_ok=True)
-    tables = gather(runs_dir, specs, results)
+    swept = {key.rsplit(".", 1)[-1] for point in config_module.grid(config.experiment) for key in point}
+    factors = frozenset(key.rsplit(".", 1)[-1] for key in config_module.design_keys(config)) - swept
+    tables = gather(runs_dir, specs, results, drop=factors)
     for name, frame in tables.items():
         frame.to_parquet(out_dir / f"{name}.parquet", index=False)
     return tables

@@ -273,6 +273,14 @@ def test_claims_table_fills_robustness_from_a_committed_sensitivity_reference(tm
     assert linked.endswith("([figure](experiments/weak_ties/sensitivity/figures/robustness.png))")
     assert table["W2"]["robustness"] == "not run"
     assert table["D1"]["robustness"] == "not run"
+    # D4's own experiment is inclusive_traffic; gatekeeping judges it too and says so
+    other = tmp_path / "experiments" / "gatekeeping" / "sensitivity"
+    other.mkdir(parents=True)
+    pd.DataFrame([{"claim": "D4", "method": "morris by mechanism", "default_verdict": "negligible", "n_points": 54,
+                   "same": 22, "robustness": 22 / 54, "ci_low": 0.29, "ci_high": 0.54, "flipped_by": "none"}]).to_csv(
+        other / "robustness.csv", index=False)
+    d4 = {row["claim"]: row for row in rows(tmp_path)}["D4"]["robustness"]
+    assert d4 == "in gatekeeping: 0.41 (0.29-0.54) of 54 points (morris by mechanism) keep 'negligible'"
 
 
 @pytest.mark.experiments
@@ -331,3 +339,35 @@ def test_runs_without_mesa_agents_give_the_same_tables():
     config = _config()
     prepare(config)
     assert config.run.create_agents is False
+
+
+#: Experiments with a committed sensitivity reference (issue 20: at least these three).
+SENSITIVITY_REFERENCES = ("weak_ties", "gatekeeping", "big_account")
+
+
+@pytest.mark.parametrize("name", SENSITIVITY_REFERENCES)
+def test_each_experiment_readme_shows_its_committed_sensitivity_reference(name):
+    """The reference exists (robustness, indices, figures) and the experiment's README holds its
+    robustness table and figures exactly as robustness_section renders them from the files."""
+    from diffusion.sensitivity.experiment import robustness_section
+
+    folder = REPO / "experiments" / name / "sensitivity"
+    for item in ("robustness.csv", "indices.csv", "flips.csv", "design.json", "report.md", "figures/robustness.png"):
+        assert (folder / item).is_file(), f"{folder / item} missing: python experiments/make_sensitivity_references.py {name}"
+    readme = (REPO / "experiments" / name / "README.md").read_text()
+    assert robustness_section(folder, "sensitivity") in readme
+
+
+def test_a_committed_reference_redraws_from_its_tables(tmp_path):
+    """figures.redraw rebuilds the design (grouped here) from design.json and design.csv and
+    draws every figure from the saved tables, simulating nothing."""
+    import shutil
+
+    from diffusion.sensitivity.figures import redraw
+
+    copy_of = tmp_path / "sensitivity"
+    shutil.copytree(REPO / "experiments" / "gatekeeping" / "sensitivity", copy_of)
+    shutil.rmtree(copy_of / "figures")
+    paths = redraw(copy_of)
+    assert sorted(p.name for p in paths) == ["morris_groups.png", "robustness.png"]
+    assert all(p.stat().st_size > 10_000 for p in paths)

@@ -296,7 +296,7 @@ def analyse_run(settings: Any, design: Design, tables: dict[str, pd.DataFrame], 
     folder.mkdir(parents=True, exist_ok=True)
     factors = list(design.factors)
     design.table().to_csv(folder / "design.csv", index=False)
-    (folder / "design.json").write_text(json.dumps(design.record(), indent=1))
+    (folder / "design.json").write_text(json.dumps({**design.record(), "n_replicates": settings.run.n_replicates}, indent=1))
     answers = responses(settings, tables, factors)
     answers.to_csv(folder / "responses.csv", index=False)
     index_rows, robust_rows, flip_rows = [], [], []
@@ -336,11 +336,15 @@ def robustness_section(folder: Path, link: str) -> str:
     robust = pd.read_csv(folder / "robustness.csv", keep_default_na=False, na_values=["", "nan"])
     design = json.loads((folder / "design.json").read_text())
     grouped = bool(design.get("groups"))
+    replicates = design.get("n_replicates")
+    if replicates is None:  # written before design.json recorded it: the fewest pairs behind an effect
+        answers = pd.read_csv(folder / "responses.csv")
+        replicates = int(answers.loc[answers[SAMPLE] == 0, "n"].min())
     lines = [
         f"Morris screening{' by mechanism' if grouped else ''}: {len(design['factors'])} ranged parameters"
         + (f" moved in {len(dict.fromkeys(design['groups']))} mechanisms" if grouped else "")
         + f", {design['n_points']} sampled points plus the defaults (design seed {design['seed']}), "
-        "5 paired replicates per point (`python experiments/make_sensitivity_references.py`).",
+        f"{replicates} paired replicates per point (`python experiments/make_sensitivity_references.py`).",
         "",
         "| claim | verdict at the defaults | points keeping it (95% CI) | flipped most often by (flips / moves) |",
         "|---|---|---|---|",

@@ -19,6 +19,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from diffusion.config import plausible_space
 from diffusion.plots import STYLE, save_figure
 from diffusion.sensitivity.design import Design
 
@@ -38,6 +39,23 @@ def draw(design: Design, indices: pd.DataFrame, answers: pd.DataFrame, flips: pd
             paths.append(save_figure(sobol_bars(indices), folder / "sobol_indices.png"))
         paths.append(save_figure(robustness_figure(design, answers, flips), folder / "robustness.png"))
     return paths
+
+
+def redraw(folder: Path) -> list[Path]:
+    """Redraw the figures of a sensitivity folder (a run's ``sensitivity/`` or a committed
+    reference) from its saved tables: ``design.json``, ``design.csv``, ``indices.csv``,
+    ``responses.csv`` and ``flips.csv``."""
+    import json
+
+    record = json.loads((folder / "design.json").read_text())
+    table = pd.read_csv(folder / "design.csv")
+    factors = tuple(record["factors"])
+    space = plausible_space()
+    design = Design(record["method"], factors, tuple(space[f] for f in factors),
+                    table[[f"unit:{f}" for f in factors]].to_numpy(dtype=float), record["levels"], record["seed"],
+                    groups=tuple(record["groups"]) if record.get("groups") else None)
+    read = {name: pd.read_csv(folder / f"{name}.csv") for name in ("indices", "responses", "flips")}
+    return draw(design, read["indices"], read["responses"], read["flips"], folder / "figures")
 
 
 def _grid(n: int, width: float = 4.0, height: float = 3.4) -> tuple[Figure, np.ndarray]:
@@ -121,8 +139,8 @@ def robustness_figure(design: Design, answers: pd.DataFrame, flips: pd.DataFrame
                       palette={f"as at defaults ({default})": "C0", "other verdict": "C3"})
         ax.set_xlim(-0.05, 1.05)
         ax.set_title(claim, fontsize=9)
-        ax.set_xlabel("position in the plausible range (0 = low, 1 = high)" if not design.groups
-                      else "mean position of the group's factors in their ranges")
+        ax.set_xlabel("position in range (0 = low, 1 = high)" if not design.groups
+                      else "mean position of its factors (0 = low, 1 = high)")
         ax.set_ylabel("")
         ax.legend(fontsize=7, loc="best")
     for ax in axes[len(claims):]:
