@@ -115,6 +115,15 @@ def distance(simulated: dict[str, float], observed: dict[str, float], survey_siz
     return float(total) if math.isfinite(total) else math.inf
 
 
+def particle_streams(seed: int, values: dict[str, float]) -> tuple[int, np.random.Generator]:
+    """A particle's root seed for its runs and its generator of survey noise, both derived from
+    the calibration ``seed`` and the particle's values (the bits of each float): the same
+    particle always gets the same runs and noise, different particles get independent ones."""
+    key = np.frombuffer(np.array(list(values.values()), dtype=np.float64).tobytes(), dtype=np.uint32)
+    runs, noise = np.random.SeedSequence(seed, spawn_key=tuple(int(k) for k in key)).spawn(2)
+    return int(runs.generate_state(1)[0]), np.random.default_rng(noise)
+
+
 def calibrate(
     config: Config, *, n_replicates: int = 4, population_size: int = 100, generations: int = 6,
     min_epsilon: float = 3.0, survey_size: int = SURVEY_SIZE, seed: int = 0, n_procs: int = 1,
@@ -145,12 +154,9 @@ def calibrate(
         # scale), and a posterior fitted to fixed replicates is fitted to their noise (the first
         # full run, on replicates 0 and 1 whose P1 was 0.25 against 0.34 over 8, put
         # trust_threshold at 0.35-0.41 where 8 fresh replicates put the default's P1 at 0.34).
-        key = np.frombuffer(np.array(list(values.values()), dtype=np.float64).tobytes(), dtype=np.uint32)
-        runs, noise = np.random.SeedSequence(seed, spawn_key=tuple(int(k) for k in key)).spawn(2)
-        particle = dataclasses.replace(_with(config, **values), seed=int(runs.generate_state(1)[0]))
-        table = survey_table(particle, n_replicates=n_replicates)
+        run_seed, draw = particle_streams(seed, values)
+        table = survey_table(dataclasses.replace(_with(config, **values), seed=run_seed), n_replicates=n_replicates)
         # noisy ABC: the simulated survey is read through the source survey's own sampling error
-        draw = np.random.default_rng(noise)
         return {t.measure: float(table[t.measure].mean()) + draw.normal(0.0, survey_se(t, survey_size)) for t in TARGETS}
 
     sampler = pyabc.sampler.SingleCoreSampler() if n_procs == 1 else pyabc.sampler.MulticoreEvalParallelSampler(n_procs)
