@@ -86,14 +86,10 @@ class RunSpec:
     point: dict[str, Any]  # dotted config key -> value
     replicate: int
 
-    @property
-    def scenario(self) -> dict[str, Any]:
-        """The grid point with short column names (last component of each key)."""
-        return {key.rsplit(".", 1)[-1]: value for key, value in self.point.items()}
-
     def label(self, hidden: set[str] = frozenset()) -> dict[str, Any]:
-        """The run's label columns: :attr:`scenario` without the keys in ``hidden`` (a
-        sensitivity design's factors, :func:`diffusion.config.design_keys`), then the replicate."""
+        """The run's label columns: the grid point with short names (last component of each
+        key), leaving out the keys in ``hidden`` (a sensitivity design's factors,
+        :func:`diffusion.config.design_keys`), then the replicate."""
         shown = {key: value for key, value in self.point.items() if key not in hidden}
         return {**{key.rsplit(".", 1)[-1]: value for key, value in shown.items()}, "replicate": self.replicate}
 
